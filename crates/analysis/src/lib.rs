@@ -1,0 +1,1 @@
+//! flowstate-analysis (being built)

@@ -1,0 +1,1 @@
+//! flowstate-corpus (being built)

@@ -1,0 +1,1 @@
+//! flowstate-engine (being built)

@@ -1,0 +1,1 @@
+//! flowstate-harmony (being built)

@@ -1,0 +1,1 @@
+//! flowstate-intent (being built)

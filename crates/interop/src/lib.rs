@@ -1,0 +1,1 @@
+//! flowstate-interop (being built)

@@ -1,0 +1,1 @@
+//! flowstate-rank (being built)

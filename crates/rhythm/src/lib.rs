@@ -1,0 +1,1 @@
+//! flowstate-rhythm (being built)

@@ -1,0 +1,1 @@
+//! flowstate-server (being built)
