@@ -1,1 +1,203 @@
-//! flowstate-intent (being built)
+//! flowstate-intent: what the DJ types becomes a structured [`Intent`] in the constraint
+//! language of `eval/intent/README.md` §3 (`serde_json` of an `Intent` IS the language).
+//!
+//! Pipeline (pure, bounded, never panics):
+//! 1. [`guard`]: reject unusable input (empty, > `max_chars`, control characters,
+//!    HTML/SQL/JSON-looking text, prompt injections) with `status: error`;
+//! 2. tokenize, fuzzy-correct unknown words against the lexicon (Damerau-Levenshtein);
+//! 3. tag phrases of `data/lexicon.txt` (longest match), keys in every notation, numbers;
+//! 4. split into clauses ("," "but" "and" ...), interpret each (negation scope, hedges,
+//!    magnitudes, comparatives, numbers);
+//! 5. optional semantic fallback for clauses the rules did not understand
+//!    (nearest prototype of `data/prototypes.jsonl` through an [`Embedder`]);
+//! 6. merge, detect contradictions (-> `ambiguous`), explain in words.
+
+mod explain;
+mod grammar;
+mod guard;
+mod lexicon;
+mod semantic;
+mod suggest;
+mod tagger;
+pub mod vocab;
+
+use std::sync::{Arc, OnceLock};
+
+pub use flowstate_types::intent::{Attr, Constraint, Intent, IntentStatus, Op, Strength};
+pub use semantic::{load_prototypes, prototypes as semantic_prototypes, Embedder, Prototype};
+pub use suggest::{suggest, Suggestion, SuggestionKind};
+pub use vocab::validate;
+
+use grammar::Acc;
+use lexicon::{Concept, Flag, TokKind};
+use tagger::ItemKind;
+
+/// Errors of this crate (the parser itself never fails: it returns `status: error`).
+#[derive(Debug, thiserror::Error)]
+pub enum IntentError {
+    #[error("lexicon line {line}: {message}")]
+    Lexicon { line: usize, message: String },
+    #[error("prototype line {line}")]
+    Prototype {
+        line: usize,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("embedder failed: {0}")]
+    Embedder(String),
+}
+
+/// Parser options.
+#[derive(Debug, Clone)]
+pub struct ParserOptions {
+    /// Prompts longer than this (in characters) are rejected.
+    pub max_chars: usize,
+    /// Prompts with more tokens than this are rejected.
+    pub max_tokens: usize,
+    /// Cosine similarity a prototype needs for the semantic fallback.
+    pub semantic_threshold: f32,
+    /// Correct misspelt words against the lexicon.
+    pub fuzzy: bool,
+}
+
+impl Default for ParserOptions {
+    fn default() -> Self {
+        Self { max_chars: 2000, max_tokens: 256, semantic_threshold: 0.75, fuzzy: true }
+    }
+}
+
+/// A configured parser. Cheap to clone; share one per process.
+#[derive(Clone, Default)]
+pub struct Parser {
+    pub options: ParserOptions,
+    embedder: Option<Arc<dyn Embedder>>,
+    proto_cache: Arc<OnceLock<Option<Vec<Vec<f32>>>>>,
+}
+
+impl std::fmt::Debug for Parser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parser")
+            .field("options", &self.options)
+            .field("embedder", &self.embedder.is_some())
+            .finish()
+    }
+}
+
+impl Parser {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with_options(mut self, options: ParserOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Enable the semantic fallback with a sentence encoder.
+    pub fn with_embedder(mut self, embedder: Arc<dyn Embedder>) -> Self {
+        self.embedder = Some(embedder);
+        self.proto_cache = Arc::new(OnceLock::new());
+        self
+    }
+
+    pub fn has_embedder(&self) -> bool {
+        self.embedder.is_some()
+    }
+
+    /// Parse one prompt. Never panics; bounded in input length and work.
+    pub fn parse(&self, prompt: &str) -> Intent {
+        if let Err(msg) = guard::check(prompt, self.options.max_chars) {
+            return explained(Intent::error(msg));
+        }
+        let lex = match lexicon::lexicon() {
+            Ok(l) => l,
+            Err(e) => return Intent::error(format!("internal lexicon error: {e}")),
+        };
+        let mut toks = lexicon::tokenize(prompt, self.options.max_tokens + 1);
+        if toks.len() > self.options.max_tokens {
+            return explained(Intent::error(format!("prompt has more than {} words", self.options.max_tokens)));
+        }
+        if self.options.fuzzy {
+            let mut budget = 48;
+            for t in toks.iter_mut() {
+                if t.kind != TokKind::Word || lex.phrases.contains_key(&t.text) || lex.words.binary_search(&t.text).is_ok() {
+                    continue;
+                }
+                if budget == 0 {
+                    break;
+                }
+                budget -= 1;
+                if let Some(c) = lex.correct(&t.text) {
+                    t.text = c.to_string();
+                    t.fuzzy = true;
+                }
+            }
+        }
+        let items = tagger::tag(lex, &toks);
+        let mut acc = Acc::default();
+        let mut start = 0;
+        for i in 0..=items.len() {
+            let boundary = i == items.len() || items[i].flag() == Some(Flag::Boundary);
+            if boundary {
+                grammar::clause(&items[start..i], &mut acc);
+                start = i + 1;
+            }
+        }
+        if acc.inject {
+            return explained(Intent::error("the prompt looks like an instruction to the system, not a musical request"));
+        }
+        if acc.cands.is_empty() && acc.ood.is_empty() && !acc.vague && !acc.unexplained.is_empty() {
+            if let Some(emb) = &self.embedder {
+                semantic::fallback(emb.as_ref(), &self.proto_cache, self.options.semantic_threshold, &mut acc);
+            }
+        }
+        let any_known = items.iter().any(|i| !matches!(i.kind, ItemKind::Unknown | ItemKind::Sym(_)) && !matches!(i.kind, ItemKind::C(Concept::Word(Flag::Boundary))));
+        finish(acc, any_known)
+    }
+}
+
+fn explained(mut i: Intent) -> Intent {
+    i.explanation = Some(explain::explain(&i));
+    i
+}
+
+/// Parse a prompt with default options and no encoder. Never panics.
+pub fn parse(prompt: &str) -> Intent {
+    static P: OnceLock<Parser> = OnceLock::new();
+    P.get_or_init(Parser::new).parse(prompt)
+}
+
+fn finish(acc: Acc, _any_known: bool) -> Intent {
+    let mut cands = acc.cands;
+    // side effects only when nothing else sets the attribute
+    let explicit: Vec<Attr> = cands.iter().filter(|c| !c.side_effect).map(|c| c.c.attr).collect();
+    cands.retain(|c| !c.side_effect || !explicit.contains(&c.c.attr));
+    // a sung language implies vocals: "lyrics in spanish" is the language constraint
+    let language_set = cands.iter().any(|c| {
+        c.c.attr == Attr::Language && matches!(&c.c.op, Op::In { values } if !values.iter().any(|v| v == "none"))
+    });
+    if language_set {
+        cands.retain(|c| !(c.c.attr == Attr::VocalPresence && matches!(&c.c.op, Op::NotIn { values } if values == &["instrumental"])));
+    }
+    let constraints = merge::merge(cands.into_iter().map(|c| c.c).collect());
+    let (mut constraints, mut ambiguous) = merge::conflicts(constraints);
+    for (a, _) in &acc.ood {
+        if !ambiguous.contains(a) {
+            ambiguous.push(*a);
+        }
+        constraints.retain(|c| c.attr != *a);
+    }
+    let status = if !acc.ood.is_empty() && constraints.is_empty() {
+        let msg = acc.ood.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("; ");
+        return explained(Intent::error(msg));
+    } else if !ambiguous.is_empty() {
+        IntentStatus::Ambiguous
+    } else if constraints.is_empty() {
+        IntentStatus::NoOp
+    } else {
+        IntentStatus::Ok
+    };
+    explained(Intent { status, constraints, ambiguous_attrs: ambiguous, error: None, explanation: None })
+}
+
+mod merge;

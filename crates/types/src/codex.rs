@@ -95,6 +95,9 @@ pub struct TrackDoc {
     pub bit_rate_kbps: Option<u32>,
     pub codec: Option<String>,
     pub file_size: Option<u64>,
+    /// Priming samples (encoder + decoder delay, at `sample_rate`) the decoder trimmed from
+    /// the start (gapless). Needed to exchange grids with software that does not trim.
+    pub decoder_priming_samples: Option<u64>,
 
     /// EBU R128 / ITU-R BS.1770-4.
     pub integrated_lufs: Option<f64>,

@@ -1,0 +1,160 @@
+//! The bar grid every structural decision snaps to: the rhythm crate's downbeats extended
+//! over the whole track at the measured tempo, and per-bar summaries of the frame features.
+
+use crate::features::{self, Frames, BASS, HIGH, LOW_MID, MID, N_BANDS, PRESENCE, SUB};
+use flowstate_rhythm::RhythmAnalysis;
+
+/// Pseudo-bar length used when the track has no beat grid (ambient, speech, silence).
+pub const FALLBACK_BAR_S: f64 = 8.0;
+
+/// Bar start times covering `[0, duration)`; `index_of_first_downbeat` is the index of the
+/// bar that starts at the rhythm's first detected downbeat (bars before it are extrapolated).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarGrid {
+    pub starts: Vec<f64>,
+    pub bar_s: f64,
+    pub duration_s: f64,
+    /// True when the grid comes from a beat tracker (false: fixed pseudo-bars).
+    pub from_beats: bool,
+    pub first_grid_bar: usize,
+    /// True when bar 0 is a partial bar `[0, first downbeat)` (its start is no downbeat).
+    pub partial_first: bool,
+}
+
+impl BarGrid {
+    pub fn from_rhythm(r: &RhythmAnalysis, duration_s: f64) -> Self {
+        let bar_from_bpm = r.bpm.filter(|b| b.is_finite() && *b > 20.0).map(|b| 4.0 * 60.0 / b);
+        let anchor = r.downbeats.first().copied().or_else(|| r.grid.as_ref().and_then(|g| g.first_downbeat_s));
+        match (bar_from_bpm, anchor) {
+            (Some(bar_s), Some(d0)) if d0.is_finite() && duration_s > 0.0 => Self::regular(d0, bar_s, duration_s, true),
+            _ => Self::regular(0.0, FALLBACK_BAR_S, duration_s, false),
+        }
+    }
+
+    /// Bars of `bar_s` seconds through `anchor`, extended to cover the track.
+    pub fn regular(anchor: f64, bar_s: f64, duration_s: f64, from_beats: bool) -> Self {
+        let bar_s = if bar_s.is_finite() && bar_s > 0.1 { bar_s } else { FALLBACK_BAR_S };
+        let duration_s = duration_s.max(0.0);
+        let k0 = (anchor / bar_s).floor();
+        let mut t = anchor - k0 * bar_s; // first bar start in [0, bar_s)
+        let mut starts = Vec::new();
+        // A partial bar [0, t) so every sample belongs to a bar.
+        let partial_first = t > 1e-3;
+        let first_grid_bar = k0.max(0.0) as usize + usize::from(partial_first);
+        if partial_first {
+            starts.push(0.0);
+        } else {
+            t = 0.0;
+        }
+        while t < duration_s - 1e-9 && starts.len() < 100_000 {
+            starts.push(t);
+            t += bar_s;
+        }
+        if starts.is_empty() {
+            starts.push(0.0);
+        }
+        Self { starts, bar_s, duration_s, from_beats, first_grid_bar, partial_first }
+    }
+
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+    pub fn end_of(&self, i: usize) -> f64 {
+        self.starts.get(i + 1).copied().unwrap_or(self.duration_s)
+    }
+    /// Index of the bar containing `t`.
+    pub fn bar_at(&self, t: f64) -> usize {
+        match self.starts.binary_search_by(|s| s.total_cmp(&t)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+}
+
+/// Per-bar summary of the frame features.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BarFeatures {
+    /// Mean power (time domain mean square) per bar, dB.
+    pub loud_db: Vec<f32>,
+    /// Median frame power per bar, dB (robust to a transient leaking over a bar edge).
+    pub median_db: Vec<f32>,
+    /// Band powers per bar, dB.
+    pub band_db: [Vec<f32>; N_BANDS],
+    /// Drum presence 0..: mean positive low-band flux (kick) and high-band flux (hats).
+    pub kick: Vec<f32>,
+    pub hats: Vec<f32>,
+    /// Onset strength (full-spectrum flux) mean.
+    pub flux: Vec<f32>,
+    pub centroid: Vec<f32>,
+    /// Sum of the per-band powers per bar (linear), for weighting.
+    pub power: Vec<f32>,
+    /// Metrical pulse per bar: onset strength on the bar's four beats minus on the points
+    /// halfway between them, over the track's 90th-percentile onset strength. Positive when
+    /// the music's onsets sit on the grid (drums, or chords changing on the beat).
+    pub pulse: Vec<f32>,
+}
+
+pub fn summarise(fr: &Frames, grid: &BarGrid) -> BarFeatures {
+    let nb = grid.len();
+    let mut out = BarFeatures::default();
+    for i in 0..nb {
+        let a = fr.frame_at(grid.starts[i]);
+        let b = fr.frame_at(grid.end_of(i)).max(a + 1).min(fr.n.max(a + 1));
+        let range = a.min(fr.n)..b.min(fr.n);
+        let m = |v: &[f32]| if range.is_empty() { 0.0 } else { features::mean(&v[range.clone()]) };
+        out.loud_db.push(features::db(m(&fr.ms)));
+        out.median_db.push(if range.is_empty() { features::db(0.0) } else { features::db(features::percentile(&fr.ms[range.clone()], 0.5)) });
+        for k in 0..N_BANDS {
+            out.band_db[k].push(features::db(m(&fr.band[k])));
+        }
+        out.kick.push(m(&fr.flux_low));
+        out.hats.push(m(&fr.flux_high));
+        out.flux.push(m(&fr.flux));
+        out.centroid.push(m(&fr.centroid));
+        out.power.push([SUB, BASS, LOW_MID, MID, PRESENCE, HIGH].iter().map(|&k| m(&fr.band[k])).sum());
+        let (t0, len) = (grid.starts[i], grid.end_of(i) - grid.starts[i]);
+        let full = grid.bar_s;
+        let peak_at = |t: f64| -> f32 {
+            let c = fr.frame_at(t);
+            let (a, b) = (c.saturating_sub(1), (c + 2).min(fr.n));
+            fr.flux[a..b].iter().copied().fold(0.0, f32::max)
+        };
+        let (mut on, mut off) = (0f32, 0f32);
+        let mut k = 0;
+        while k < 4 && (k as f64) * full / 4.0 < len - 1e-6 {
+            let tb = t0 + k as f64 * full / 4.0;
+            on += peak_at(tb);
+            off += peak_at(tb + full / 8.0);
+            k += 1;
+        }
+        out.pulse.push(if k > 0 { (on - off) / k as f32 } else { 0.0 });
+    }
+    let p90 = features::percentile(&fr.flux, 0.9).max(1e-6);
+    out.pulse.iter_mut().for_each(|p| *p /= p90);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_extends_backwards_and_covers_track() {
+        let g = BarGrid::regular(5.0, 2.0, 20.0, true);
+        assert_eq!(g.starts[0], 0.0);
+        assert!((g.starts[1] - 1.0).abs() < 1e-9);
+        assert!(g.starts.windows(2).all(|w| w[1] > w[0]));
+        assert!(*g.starts.last().unwrap_or(&0.0) < 20.0);
+        assert_eq!(g.bar_at(5.5), g.starts.iter().position(|&s| (s - 5.0).abs() < 1e-9).unwrap_or(99));
+    }
+
+    #[test]
+    fn no_rhythm_gives_pseudo_bars() {
+        let g = BarGrid::from_rhythm(&RhythmAnalysis::default(), 30.0);
+        assert!(!g.from_beats);
+        assert_eq!(g.starts, vec![0.0, 8.0, 16.0, 24.0]);
+    }
+}

@@ -1,0 +1,155 @@
+//! Mix points: where a DJ can beat-match in and out, intro/outro lengths, ease scores and
+//! human-readable notes.
+
+use crate::bars::{BarFeatures, BarGrid};
+use crate::structure::{BarView, Segment};
+
+/// Bars with drum presence above this carry a beat.
+pub const DRUMS_ON: f32 = 0.3;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MixPoints {
+    /// Bar index and time of the first beat-carrying downbeat.
+    pub mix_in_bar: Option<usize>,
+    pub mix_in_s: Option<f64>,
+    /// Bar index and time where the outro (or the last section) starts.
+    pub mix_out_bar: Option<usize>,
+    pub mix_out_s: Option<f64>,
+    pub intro_bars: u32,
+    pub outro_bars: u32,
+    pub mix_in_ease: f64,
+    pub mix_out_ease: f64,
+    pub notes: Vec<String>,
+}
+
+pub fn mmss(t: f64) -> String {
+    let t = t.max(0.0).round() as u64;
+    format!("{}:{:02}", t / 60, t % 60)
+}
+
+/// Bars whose metrical pulse exceeds this carry the beat (see [`BarFeatures::pulse`]).
+pub const PULSE_ON: f32 = 0.12;
+
+/// First bar of metrical music: non-silent, its onsets on the grid (drums or chords on the
+/// beat), and the pulse kept in at least 3 of the next 4 bars.
+pub fn first_beat_bar(grid: &BarGrid, bf: &BarFeatures, view: &BarView) -> Option<usize> {
+    let nb = view.drums.len();
+    let on = |i: usize| {
+        !view.silent.get(i).copied().unwrap_or(true)
+            && (bf.pulse.get(i).is_some_and(|&p| p >= PULSE_ON) || view.drums.get(i).is_some_and(|&d| d >= DRUMS_ON) && bf.pulse.get(i).is_some_and(|&p| p >= 0.5 * PULSE_ON))
+    };
+    let start = usize::from(grid.partial_first);
+    (start..nb).find(|&i| on(i) && (i + 1..(i + 5).min(nb)).filter(|&j| on(j)).count() >= (nb - i - 1).min(3))
+}
+
+/// Last bar that carries a beat.
+pub fn last_beat_bar(view: &BarView) -> Option<usize> {
+    (0..view.drums.len()).rev().find(|&i| view.drums[i] >= DRUMS_ON && (i == 0 || view.drums[i - 1] >= DRUMS_ON))
+}
+
+pub fn compute(grid: &BarGrid, bf: &BarFeatures, view: &BarView, segs: &[Segment], beat_in: Option<usize>) -> MixPoints {
+    let has_grid = grid.from_beats;
+    let mut notes = Vec::new();
+    let music: Vec<&Segment> = segs.iter().filter(|s| !s.silent).collect();
+    let first_music_bar = music.first().map(|s| s.start_bar);
+    let mix_in_bar = beat_in.or(first_music_bar.map(|b| if b == 0 && grid.partial_first && grid.len() > 1 { 1 } else { b }));
+    let mix_in_s = mix_in_bar.map(|b| grid.starts[b]);
+
+    // Mix-out: start of the outro; without one, the start of the last musical section.
+    let outro_start = music.iter().rev().take_while(|s| s.label == "outro").last().map(|s| s.start_bar);
+    let mix_out_bar = outro_start.or(music.last().map(|s| s.start_bar));
+    let mix_out_s = mix_out_bar.map(|b| grid.starts[b]);
+
+    let drop_start = music.iter().find(|s| s.label == "drop" || s.label == "build").map(|s| s.start_bar);
+    let intro_bars = match (mix_in_bar, drop_start) {
+        (Some(a), Some(d)) if d > a && beat_in.is_some() => (d - a) as u32,
+        _ => 0,
+    };
+    let last_music_end = music.last().map(|s| s.end_bar).unwrap_or(0);
+    let last_beat = if has_grid { last_beat_bar(view) } else { None };
+    let outro_bars = match (outro_start, last_beat) {
+        (Some(o), Some(l)) if l + 1 > o => (l + 1 - o) as u32,
+        _ => 0,
+    };
+
+    // ── ease scores ──
+    let mut in_ease: f64 = 3.0;
+    if beat_in.is_none() {
+        in_ease = 2.0;
+        notes.push(if has_grid { "no steady beat to mix in on".into() } else { "no beat grid (beatless or free tempo)".into() });
+    } else {
+        in_ease += match intro_bars {
+            32.. => 5.5,
+            16..=31 => 4.5,
+            8..=15 => 3.0,
+            4..=7 => 1.5,
+            _ => 0.0,
+        };
+        if intro_bars >= 4 {
+            notes.push(format!("{intro_bars}-bar beat intro"));
+        } else {
+            notes.push("starts at full energy (short intro)".into());
+        }
+        if let (Some(t), Some(fm)) = (mix_in_s, first_music_bar) {
+            let lead = t - grid.starts[fm];
+            if lead > 8.0 {
+                notes.push(format!("no beat until {}", mmss(t)));
+                in_ease -= 1.0;
+            }
+        }
+        // A sparse low end in the intro makes layering easy.
+        if let (Some(a), Some(d)) = (mix_in_bar, drop_start) {
+            if d > a {
+                let bass = |r: std::ops::Range<usize>| {
+                    let n = r.len().max(1) as f32;
+                    r.map(|i| bf.band_db[crate::features::BASS][i]).sum::<f32>() / n
+                };
+                let (bi, bd) = (bass(a..d), bass(d..(d + 8).min(grid.len())));
+                if bi < bd - 6.0 {
+                    in_ease += 0.5;
+                    notes.push("bassless intro".into());
+                }
+            }
+        }
+    }
+    let mut out_ease: f64 = 3.0;
+    out_ease += match outro_bars {
+        32.. => 5.5,
+        16..=31 => 4.5,
+        8..=15 => 3.0,
+        4..=7 => 1.5,
+        _ => 0.0,
+    };
+    if outro_bars >= 4 {
+        notes.push(format!("{outro_bars}-bar beat outro"));
+    }
+    // Ending: abrupt when the last musical bar is near full level, fade when it decays.
+    if last_music_end > 0 {
+        let last = last_music_end - 1;
+        let lvl = bf.loud_db[last];
+        if lvl > view.max_loud - 4.0 && outro_bars < 4 {
+            notes.push("abrupt ending".into());
+            out_ease -= 1.5;
+        } else if outro_bars < 4 && last >= 4 && bf.loud_db[last - 4] > lvl + 6.0 {
+            notes.push("fades out".into());
+        }
+    }
+    if has_grid && last_beat.is_some_and(|l| l + 4 < last_music_end) {
+        notes.push("beat stops before the end".into());
+        out_ease -= 0.5;
+    }
+    if !has_grid {
+        out_ease = out_ease.min(3.0);
+    }
+    MixPoints {
+        mix_in_bar,
+        mix_in_s,
+        mix_out_bar,
+        mix_out_s,
+        intro_bars,
+        outro_bars,
+        mix_in_ease: in_ease.clamp(1.0, 10.0),
+        mix_out_ease: out_ease.clamp(1.0, 10.0),
+        notes,
+    }
+}

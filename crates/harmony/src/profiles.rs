@@ -1,0 +1,111 @@
+//! Key profiles and template matching.
+//!
+//! Profiles are indexed by interval above the tonic (0 = tonic … 11 = major seventh).
+//! - `POP_*`: a learn-free profile written from theory for electronic and pop music: the
+//!   diatonic scale, tonic triad emphasised; the minor one is *natural* minor (♭6, ♭7 are
+//!   scale tones, the leading tone is rare), the major one allows the mixolydian ♭7 a little.
+//! - `KK_*`: Krumhansl & Kessler (1982) probe-tone ratings, the classic reference.
+//! - `TEMPERLEY_*`: Temperley (1999/2001) corpus profile.
+//!   The full-range score averages the normalised correlations with the three families.
+//! - `BASS_*`: what a bass line spends its time on: the tonic most, then the fifth and the
+//!   roots of the usual chords (IV, V, vi in major; ♭VI, ♭VII, iv in minor).
+
+use flowstate_types::{CamelotKey, Mode};
+
+pub(crate) const POP_MAJOR: [f64; 12] = [1.00, 0.10, 0.50, 0.10, 0.70, 0.50, 0.10, 0.85, 0.10, 0.50, 0.20, 0.35];
+pub(crate) const POP_MINOR: [f64; 12] = [1.00, 0.10, 0.50, 0.75, 0.10, 0.50, 0.10, 0.85, 0.50, 0.10, 0.50, 0.25];
+pub(crate) const KK_MAJOR: [f64; 12] = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
+pub(crate) const KK_MINOR: [f64; 12] = [6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
+pub(crate) const TEMPERLEY_MAJOR: [f64; 12] = [5.0, 2.0, 3.5, 2.0, 4.5, 4.0, 2.0, 4.5, 2.0, 3.5, 1.5, 4.0];
+pub(crate) const TEMPERLEY_MINOR: [f64; 12] = [5.0, 2.0, 3.5, 4.5, 2.0, 4.0, 2.0, 4.5, 3.5, 2.0, 1.5, 4.0];
+pub(crate) const BASS_MAJOR: [f64; 12] = [1.00, 0.00, 0.20, 0.00, 0.25, 0.35, 0.00, 0.50, 0.00, 0.30, 0.10, 0.05];
+pub(crate) const BASS_MINOR: [f64; 12] = [1.00, 0.00, 0.15, 0.30, 0.00, 0.30, 0.00, 0.50, 0.35, 0.00, 0.35, 0.02];
+
+/// Weight of the bass-register score in the combined score.
+pub(crate) const BASS_WEIGHT: f64 = 0.3;
+
+/// Amplitude ratio between successive harmonics assumed when the note profiles are turned
+/// into partial profiles (Gómez-style harmonic profiles); 0 disables.
+pub(crate) const HARMONIC_DECAY: f64 = 0.5;
+
+/// Development hook: `FS_KEY_<NAME>` overrides a constant (removed before release).
+pub(crate) fn tweak(name: &str, default: f64) -> f64 {
+    std::env::var(format!("FS_KEY_{name}")).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// A note-level profile as a *partial*-level chroma profile: every scale degree also brings
+/// its overtones (harmonics 2..6 fold to +0, +7, +0, +4, +7 semitones), amplitude `decay^(k-1)`.
+pub(crate) fn with_harmonics(p: &[f64; 12], decay: f64) -> [f64; 12] {
+    const IV: [usize; 6] = [0, 0, 7, 0, 4, 7];
+    let mut out = [0.0; 12];
+    for (i, &v) in p.iter().enumerate() {
+        let mut a = 1.0;
+        for iv in IV {
+            out[(i + iv) % 12] += v * a;
+            a *= decay;
+        }
+    }
+    out
+}
+
+/// Key index 0..24: `tonic_pc + 12 * (mode == Minor)`.
+pub(crate) fn key_of(index: usize) -> CamelotKey {
+    let mode = if index >= 12 { Mode::Minor } else { Mode::Major };
+    CamelotKey::from_pitch_class((index % 12) as u8, mode)
+}
+
+pub(crate) fn index_of(key: CamelotKey) -> usize {
+    usize::from(key.tonic_pitch_class()) + if key.mode() == Mode::Minor { 12 } else { 0 }
+}
+
+/// Pearson correlation of `chroma` rotated to `tonic` with `profile`.
+fn corr(chroma: &[f64; 12], tonic: usize, profile: &[f64; 12]) -> f64 {
+    let mc = chroma.iter().sum::<f64>() / 12.0;
+    let mp = profile.iter().sum::<f64>() / 12.0;
+    let (mut num, mut dc, mut dp) = (0.0, 0.0, 0.0);
+    for (i, &p) in profile.iter().enumerate() {
+        let c = chroma[(i + tonic) % 12] - mc;
+        let q = p - mp;
+        num += c * q;
+        dc += c * c;
+        dp += q * q;
+    }
+    if dc <= 1e-18 || dp <= 1e-18 {
+        0.0
+    } else {
+        num / (dc * dp).sqrt()
+    }
+}
+
+/// Scores of the 24 keys (index as in [`key_of`]) for a full-range and a bass chroma.
+pub(crate) fn key_scores(full: &[f64; 12], bass: &[f64; 12]) -> [f64; 24] {
+    let bass_energy: f64 = bass.iter().sum();
+    let full_energy: f64 = full.iter().sum();
+    // Without a bass line the full-range profiles decide alone.
+    let bw = if full_energy > 0.0 && bass_energy > 0.02 * full_energy { tweak("BASS_W", BASS_WEIGHT) } else { 0.0 };
+    let hd = tweak("HARM", HARMONIC_DECAY);
+    let h = |p: &[f64; 12]| with_harmonics(p, hd);
+    let mut s = [0.0; 24];
+    for tonic in 0..12 {
+        for (minor, slot) in [(false, tonic), (true, tonic + 12)] {
+            let (pop, kk, tp, bp) = if minor {
+                (&POP_MINOR, &KK_MINOR, &TEMPERLEY_MINOR, &BASS_MINOR)
+            } else {
+                (&POP_MAJOR, &KK_MAJOR, &TEMPERLEY_MAJOR, &BASS_MAJOR)
+            };
+            let (wp, wk, wt) = (tweak("W_POP", 1.0), tweak("W_KK", 1.0), tweak("W_TP", 1.0));
+            let f = (wp * corr(full, tonic, &h(pop)) + wk * corr(full, tonic, &h(kk)) + wt * corr(full, tonic, &h(tp)))
+                / (wp + wk + wt);
+            let b = if bw > 0.0 { corr(bass, tonic, &h(bp)) } else { 0.0 };
+            s[slot] = (1.0 - bw) * f + bw * b;
+        }
+    }
+    s
+}
+
+/// Indices of the 24 scores sorted best first.
+pub(crate) fn ranked(scores: &[f64; 24]) -> [usize; 24] {
+    let mut idx: [usize; 24] = std::array::from_fn(|i| i);
+    idx.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    idx
+}

@@ -1,0 +1,703 @@
+//! Items of one clause -> candidate constraints.
+
+use flowstate_types::intent::{Attr, AttrKind, Constraint, Op, Strength};
+
+use crate::lexicon::{Concept, Flag};
+use crate::tagger::{Item, ItemKind};
+use crate::vocab;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Cand {
+    pub c: Constraint,
+    /// A side effect the spec describes with "may" (dropped when the attr is set otherwise).
+    pub side_effect: bool,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Acc {
+    pub cands: Vec<Cand>,
+    /// Out-of-domain numbers ("bpm 5000").
+    pub ood: Vec<(Attr, String)>,
+    pub vague: bool,
+    pub inject: bool,
+    /// Clauses that had words but produced nothing (for the semantic fallback).
+    pub unexplained: Vec<String>,
+}
+
+fn is_head(it: &Item) -> bool {
+    match &it.kind {
+        ItemKind::Key(_) | ItemKind::Num(_) | ItemKind::NumRange(..) => true,
+        ItemKind::C(Concept::Word(f)) => matches!(f, Flag::Compat | Flag::By),
+        ItemKind::C(_) => true,
+        _ => false,
+    }
+}
+
+fn skippable(it: &Item) -> bool {
+    matches!(it.flag(), Some(Flag::Stop | Flag::Small | Flag::Large | Flag::Hedge | Flag::Exact))
+}
+
+/// The head a modifier word belongs to: the next head (only filler words between), else
+/// the previous one ("energy up", "keep the energy high").
+fn adjacent_head(items: &[Item], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    while j < items.len() && skippable(&items[j]) {
+        j += 1;
+    }
+    if j < items.len() && is_head(&items[j]) {
+        // values take a modifier only when it is right before them ("less vocals")
+        let value = matches!(items[j].kind, ItemKind::C(Concept::Val { .. } | Concept::Term { .. }));
+        if !value || j == i + 1 || items[i + 1..j].iter().all(|x| x.text.len() <= 2) {
+            return Some(j);
+        }
+        return None;
+    }
+    let mut k = i;
+    while k > 0 {
+        k -= 1;
+        if skippable(&items[k]) || items[k].flag().is_some_and(is_mod) {
+            continue;
+        }
+        return is_head(&items[k]).then_some(k);
+    }
+    None
+}
+
+fn is_mod(f: Flag) -> bool {
+    matches!(f, Flag::More | Flag::Less | Flag::High | Flag::Low | Flag::Medium | Flag::Keep | Flag::Change)
+}
+
+fn delta_bounds(attr: Attr, up: bool, small: bool, large: bool) -> (f64, f64) {
+    let (lo, hi) = if attr == Attr::Bpm {
+        if small {
+            (1.0, 3.0)
+        } else if large {
+            (6.0, 20.0)
+        } else {
+            (2.0, 8.0)
+        }
+    } else if small {
+        (1.0, 2.0)
+    } else if large {
+        (3.0, 5.0)
+    } else {
+        (1.0, 3.0)
+    };
+    if up {
+        (lo, hi)
+    } else {
+        (-hi, -lo)
+    }
+}
+
+fn level_range(attr: Attr, f: Flag) -> Option<(Option<f64>, Option<f64>)> {
+    Some(match (attr, f) {
+        (Attr::Bpm, Flag::High) => (Some(130.0), None),
+        (Attr::Bpm, Flag::Low) => (None, Some(110.0)),
+        (Attr::Bpm, Flag::Medium) => (Some(115.0), Some(128.0)),
+        (_, Flag::High) => (Some(7.0), Some(10.0)),
+        (_, Flag::Low) => (Some(1.0), Some(4.0)),
+        (_, Flag::Medium) => (Some(4.0), Some(7.0)),
+        _ => return None,
+    })
+}
+
+fn complement(attr: Attr, lo: Option<f64>, hi: Option<f64>) -> Option<(Option<f64>, Option<f64>)> {
+    let (dlo, dhi) = attr.domain()?;
+    let step = 1.0;
+    match (lo, hi) {
+        (Some(l), Some(h)) if l <= dlo => Some((Some((h + step).min(dhi)), None)),
+        (Some(l), Some(h)) if h >= dhi => Some((None, Some((l - step).max(dlo)))),
+        (None, Some(h)) => Some((Some((h + step).min(dhi)), None)),
+        (Some(l), None) => Some((None, Some((l - step).max(dlo)))),
+        _ => None,
+    }
+}
+
+struct Clause<'a> {
+    items: &'a [Item],
+    strength: Strength,
+    small: bool,
+    large: bool,
+    exact: bool,
+    /// index from which heads are negated
+    neg_from: Option<usize>,
+    neg_soft: bool,
+    /// mods attached to each item
+    mods: Vec<Vec<Flag>>,
+    /// items negated by a post-positional negation (Korean "없이", "vocal-free")
+    post_neg: Vec<bool>,
+}
+
+impl Clause<'_> {
+    fn negated(&self, i: usize) -> bool {
+        self.neg_from.is_some_and(|n| i > n) || self.post_neg.get(i).copied().unwrap_or(false)
+    }
+    fn has_mod(&self, i: usize, f: Flag) -> bool {
+        self.mods.get(i).is_some_and(|m| m.contains(&f))
+    }
+    fn strength_at(&self, i: usize) -> Strength {
+        if self.negated(i) && self.neg_soft {
+            Strength::Soft
+        } else {
+            self.strength
+        }
+    }
+}
+
+fn push(acc: &mut Acc, attr: Attr, op: Op, strength: Strength, fuzzy: bool, side_effect: bool) {
+    let mut c = Constraint { attr, op, strength, confidence: None, source: None };
+    if fuzzy {
+        c.confidence = Some(0.8);
+        c.source = Some("fuzzy".into());
+    }
+    acc.cands.push(Cand { c, side_effect });
+}
+
+/// Interpret one clause.
+pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
+    if items.is_empty() {
+        return;
+    }
+    let flags: Vec<Option<Flag>> = items.iter().map(Item::flag).collect();
+    let hedge = flags.contains(&Some(Flag::Hedge));
+    let neg_idx = flags.iter().position(|f| matches!(f, Some(Flag::Neg | Flag::NegSoft)));
+    let neg_soft = neg_idx.is_some_and(|i| flags[i] == Some(Flag::NegSoft));
+    if flags.contains(&Some(Flag::Vague)) {
+        acc.vague = true;
+    }
+    if flags.contains(&Some(Flag::Inject)) {
+        acc.inject = true;
+    }
+    let heads: Vec<usize> = (0..items.len()).filter(|&i| is_head(&items[i])).collect();
+    let mut mods = vec![Vec::new(); items.len()];
+    let mut unattached = Vec::new();
+    for (i, f) in flags.iter().enumerate() {
+        let Some(f) = *f else { continue };
+        if !is_mod(f) {
+            continue;
+        }
+        match adjacent_head(items, i) {
+            Some(h) => mods[h].push(f),
+            None => unattached.push(f),
+        }
+    }
+    let mut post_neg = vec![false; items.len()];
+    for (i, f) in flags.iter().enumerate() {
+        if *f == Some(Flag::NegPost) {
+            if let Some(&h) = heads.iter().rev().find(|&&h| h < i) {
+                post_neg[h] = true;
+            }
+        }
+    }
+    // Korean: negation words follow the noun ("보컬 없이")
+    if let Some(n) = neg_idx {
+        if items[n].text.chars().any(crate::lexicon::is_hangul) && !heads.iter().any(|&h| h > n) {
+            if let Some(&h) = heads.iter().rev().find(|&&h| h < n) {
+                post_neg[h] = true;
+            }
+        }
+    }
+    let cl = Clause {
+        items,
+        strength: if hedge { Strength::Soft } else { Strength::Hard },
+        small: flags.contains(&Some(Flag::Small)),
+        large: flags.contains(&Some(Flag::Large)),
+        exact: flags.contains(&Some(Flag::Exact)),
+        neg_from: neg_idx,
+        neg_soft,
+        mods,
+        post_neg,
+    };
+    let before = acc.cands.len();
+    let before_ood = acc.ood.len();
+    let nums = numbers(&cl, acc);
+    let mut keys: Vec<(String, bool, bool)> = Vec::new(); // (camelot, negated, fuzzy)
+    let mut relative = flags.contains(&Some(Flag::Relative));
+    for &h in &heads {
+        let it = &items[h];
+        let neg = cl.negated(h);
+        let st = cl.strength_at(h);
+        let fz = it.fuzzy;
+        match &it.kind {
+            ItemKind::Key(k) => keys.push((k.camelot(), neg, fz)),
+            ItemKind::Num(_) | ItemKind::NumRange(..) => {}
+            ItemKind::C(c) => match c {
+                Concept::Word(Flag::Compat) => {
+                    let ms = if relative { 0.9 } else { 0.6 };
+                    relative = false;
+                    push(acc, Attr::Key, Op::Compatible { min_score: ms }, st, fz, false);
+                }
+                Concept::Word(Flag::By) => {
+                    let name: Vec<&str> = items[h + 1..]
+                        .iter()
+                        .take_while(|x| !matches!(x.flag(), Some(Flag::Boundary | Flag::Hedge)) && !is_head(x))
+                        .map(|x| x.text.as_str())
+                        .collect();
+                    let name = name.join(" ");
+                    let name = name.trim();
+                    if !name.is_empty() && name.chars().count() <= 80 {
+                        let op = if neg {
+                            Op::NotIn { values: vec![name.to_string()] }
+                        } else {
+                            Op::In { values: vec![name.to_string()] }
+                        };
+                        push(acc, Attr::Artist, op, st, false, false);
+                    }
+                }
+                Concept::Word(_) => {}
+                Concept::Mode(m) => {
+                    let m = if neg { if *m == "minor" { "major" } else { "minor" } } else { m };
+                    if relative {
+                        push(acc, Attr::Key, Op::Compatible { min_score: 0.9 }, st, fz, false);
+                    }
+                    push(acc, Attr::Key, Op::Mode { value: m.to_string() }, st, fz, false);
+                }
+                Concept::Val { attr, value, negated } => {
+                    let less = cl.has_mod(h, Flag::Less);
+                    let more = cl.has_mod(h, Flag::More);
+                    let keep = cl.has_mod(h, Flag::Keep);
+                    let _ = keep;
+                    let negv = neg ^ *negated ^ less;
+                    if *attr == Attr::Vibe && more && !neg {
+                        cmp(acc, *attr, value, false, st, fz);
+                    } else {
+                        value_constraint(acc, *attr, value, negv, st, fz);
+                    }
+                }
+                Concept::Cmp { attr, value } => {
+                    let negv = neg ^ cl.has_mod(h, Flag::Less);
+                    cmp(acc, *attr, value, negv, st, fz);
+                }
+                Concept::Term { attr, word } => {
+                    let negv = neg ^ cl.has_mod(h, Flag::Less);
+                    let op = if negv {
+                        Op::NotContains { values: vec![word.clone()] }
+                    } else {
+                        Op::Contains { values: vec![word.clone()] }
+                    };
+                    push(acc, *attr, op, st, fz, false);
+                }
+                Concept::Up(attr) | Concept::Down(attr) => {
+                    let up = matches!(c, Concept::Up(_));
+                    directional(&cl, acc, *attr, up, neg, st, fz, &nums);
+                }
+                Concept::Range { attr, lo, hi } => {
+                    if cl.has_mod(h, Flag::More) || cl.has_mod(h, Flag::Less) {
+                        let up = cl.has_mod(h, Flag::More);
+                        let up = if *lo == Some(1.0) || (lo.is_none() && hi.is_some()) { !up } else { up };
+                        directional(&cl, acc, *attr, up, neg, st, fz, &nums);
+                    } else {
+                        let (l, u) = if neg { complement(*attr, *lo, *hi).unwrap_or((*lo, *hi)) } else { (*lo, *hi) };
+                        if !(neg && l == *lo && u == *hi) {
+                            push(acc, *attr, Op::Range { min: l, max: u }, st, fz, false);
+                        }
+                    }
+                }
+                Concept::Dim(attr) => dim(&cl, acc, h, *attr, neg, st, fz, &nums),
+                Concept::Macro(m) => macro_(acc, m, neg, st, fz),
+            },
+            _ => {}
+        }
+    }
+    if !keys.is_empty() {
+        let pos: Vec<String> = keys.iter().filter(|k| !k.1).map(|k| k.0.clone()).collect();
+        let negs: Vec<String> = keys.iter().filter(|k| k.1).map(|k| k.0.clone()).collect();
+        let fz = keys.iter().any(|k| k.2);
+        if !pos.is_empty() {
+            push(acc, Attr::Key, Op::In { values: dedup(pos) }, cl.strength, fz, false);
+        }
+        if !negs.is_empty() {
+            push(acc, Attr::Key, Op::NotIn { values: dedup(negs) }, cl.strength, fz, false);
+        }
+    }
+    // Numbers that no dimension or comparative claimed.
+    for n in nums.iter().filter(|n| !n.used.get()) {
+        number_constraint(&cl, acc, n);
+    }
+    // "turn it down a tad", "crank it": direction with nothing to attach to -> energy.
+    let numeric_here = acc.cands[before..].iter().any(|c| c.c.attr.kind() == AttrKind::Numeric && !c.side_effect);
+    if !numeric_here {
+        let up = unattached.contains(&Flag::More);
+        let down = unattached.contains(&Flag::Less);
+        if up != down {
+            let neg = neg_idx.is_some();
+            let (lo, hi) = delta_bounds(Attr::Energy, up, cl.small, cl.large);
+            let op = if neg {
+                if up { Op::Delta { min: None, max: Some(0.0) } } else { Op::Delta { min: Some(0.0), max: None } }
+            } else {
+                Op::Delta { min: Some(lo), max: Some(hi) }
+            };
+            push(acc, Attr::Energy, op, cl.strength, items.iter().any(|i| i.fuzzy), false);
+        }
+    }
+    if acc.cands.len() == before && acc.ood.len() == before_ood {
+        let has_words = items.iter().any(|i| matches!(i.kind, ItemKind::Unknown))
+            && !flags.contains(&Some(Flag::Vague));
+        if has_words {
+            let text: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+            acc.unexplained.push(text.join(" "));
+        }
+    }
+}
+
+fn dedup(v: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for x in v {
+        if !out.contains(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+fn value_constraint(acc: &mut Acc, attr: Attr, value: &str, neg: bool, st: Strength, fz: bool) {
+    let op = if neg {
+        Op::NotIn { values: vec![value.to_string()] }
+    } else {
+        Op::In { values: vec![value.to_string()] }
+    };
+    push(acc, attr, op, st, fz, false);
+    if attr == Attr::Subgenre && !neg {
+        if let Some(g) = vocab::parent_genre(value) {
+            push(acc, Attr::Genre, Op::In { values: vec![g.to_string()] }, st, fz, false);
+        }
+    }
+}
+
+/// Comparative closed value with the spec's side effects.
+fn cmp(acc: &mut Acc, attr: Attr, value: &str, neg: bool, st: Strength, fz: bool) {
+    value_constraint(acc, attr, value, neg, st, fz);
+    if neg || attr != Attr::Vibe {
+        return;
+    }
+    match value {
+        // "darker": energy may drop slightly
+        "dark" => push(acc, Attr::Energy, Op::Delta { min: Some(-2.0), max: Some(0.0) }, Strength::Soft, fz, true),
+        // "more aggressive": vibe aggressive + energy up
+        "aggressive" => push(acc, Attr::Energy, Op::Delta { min: Some(1.0), max: Some(3.0) }, st, fz, true),
+        _ => {}
+    }
+}
+
+fn macro_(acc: &mut Acc, name: &str, neg: bool, st: Strength, fz: bool) {
+    if neg && name != "flow" {
+        return;
+    }
+    match name {
+        "build" => push(acc, Attr::Energy, Op::Delta { min: Some(1.0), max: Some(2.0) }, st, fz, false),
+        "drop" => {
+            push(acc, Attr::Energy, Op::Delta { min: Some(-3.0), max: Some(-1.0) }, st, fz, false);
+            push(acc, Attr::Intensity, Op::In { values: vec!["closer".into()] }, st, fz, false);
+        }
+        "flow" => {
+            push(acc, Attr::Energy, Op::Keep { tolerance: Some(1.0), tolerance_pct: None }, st, fz, false);
+            push(acc, Attr::Vibe, Op::Keep { tolerance: None, tolerance_pct: None }, st, fz, false);
+            push(acc, Attr::Danceability, Op::Range { min: Some(7.0), max: Some(10.0) }, st, fz, false);
+        }
+        "like_this" => push(acc, Attr::Genre, Op::Keep { tolerance: None, tolerance_pct: None }, Strength::Soft, fz, true),
+        _ => {}
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn directional(cl: &Clause, acc: &mut Acc, attr: Attr, up: bool, neg: bool, st: Strength, fz: bool, nums: &[Num]) {
+    if attr.kind() != AttrKind::Numeric {
+        return;
+    }
+    // An explicit figure: "+4 bpm", "5% faster", "up 3 bpm".
+    if let Some(n) = nums.iter().find(|n| !n.used.get() && (n.pct || n.bpm_unit || n.sign.is_some()) && n.attr == attr) {
+        n.used.set(true);
+        let v = n.value.abs();
+        let limit = if n.pct { 50.0 } else if attr == Attr::Bpm { 40.0 } else { 9.0 };
+        if v > limit {
+            acc.ood.push((attr, format!("a change of {}{} is too large", fmt_num(v), if n.pct { "%" } else { "" })));
+            return;
+        }
+        let sgn = match n.sign {
+            Some(s) => s,
+            None => if up { 1.0 } else { -1.0 },
+        };
+        if n.pct && attr == Attr::Bpm {
+            let c = sgn * v;
+            push(acc, attr, Op::DeltaPct { min: Some(c - 0.5), max: Some(c + 0.5) }, st, fz, false);
+        } else {
+            push(acc, attr, Op::Delta { min: Some(sgn * v), max: Some(sgn * v) }, st, fz, false);
+        }
+        return;
+    }
+    let op = if neg {
+        if up { Op::Delta { min: None, max: Some(0.0) } } else { Op::Delta { min: Some(0.0), max: None } }
+    } else {
+        let (lo, hi) = delta_bounds(attr, up, cl.small, cl.large);
+        Op::Delta { min: Some(lo), max: Some(hi) }
+    };
+    push(acc, attr, op, st, fz, false);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn dim(cl: &Clause, acc: &mut Acc, h: usize, attr: Attr, neg: bool, st: Strength, fz: bool, nums: &[Num]) {
+    let keep = cl.has_mod(h, Flag::Keep);
+    let change = cl.has_mod(h, Flag::Change);
+    match attr.kind() {
+        AttrKind::Numeric => {
+            // numbers bound to this dimension are handled by `numbers`
+            if nums.iter().any(|n| n.attr == attr && !n.used.get()) {
+                return;
+            }
+            for f in [Flag::High, Flag::Low, Flag::Medium] {
+                if cl.has_mod(h, f) {
+                    if let Some((lo, hi)) = level_range(attr, f) {
+                        let (lo, hi) = if neg { complement(attr, lo, hi).unwrap_or((lo, hi)) } else { (lo, hi) };
+                        push(acc, attr, Op::Range { min: lo, max: hi }, st, fz, false);
+                    }
+                    return;
+                }
+            }
+            let more = cl.has_mod(h, Flag::More);
+            let less = cl.has_mod(h, Flag::Less);
+            if more != less {
+                directional(cl, acc, attr, more, neg, st, fz, nums);
+                return;
+            }
+            if keep && !neg {
+                let tol = if cl.exact { 0.0 } else if attr == Attr::Bpm { 2.0 } else { 1.0 };
+                push(acc, attr, Op::Keep { tolerance: Some(tol), tolerance_pct: None }, st, fz, false);
+            } else if change && neg {
+                let tol = if cl.exact { 0.0 } else if attr == Attr::Bpm { 2.0 } else { 1.0 };
+                push(acc, attr, Op::Keep { tolerance: Some(tol), tolerance_pct: None }, st, fz, false);
+            }
+        }
+        AttrKind::Key | AttrKind::Closed | AttrKind::Open => {
+            let k = Op::Keep { tolerance: None, tolerance_pct: None };
+            if keep {
+                push(acc, attr, if neg { Op::Differs } else { k }, st, fz, false);
+            } else if change {
+                push(acc, attr, if neg { k } else { Op::Differs }, st, fz, false);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Num {
+    pub value: f64,
+    pub range: Option<(f64, f64)>,
+    pub attr: Attr,
+    pub op: Option<Flag>,
+    pub pct: bool,
+    pub bpm_unit: bool,
+    pub sign: Option<f64>,
+    pub negated: bool,
+    pub context: bool,
+    pub used: std::cell::Cell<bool>,
+}
+
+/// Read the numbers of a clause with their operators and the attribute they bind to.
+fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
+    let items = cl.items;
+    let mut out = Vec::new();
+    for (j, it) in items.iter().enumerate() {
+        let (value, range) = match it.kind {
+            ItemKind::Num(v) => (v, None),
+            ItemKind::NumRange(a, b) => (a, Some((a, b))),
+            _ => continue,
+        };
+        let mut op = None;
+        let mut sign = None;
+        let mut context = false;
+        // look back over at most 3 items
+        let mut k = j;
+        let mut steps = 0;
+        while k > 0 && steps < 3 {
+            k -= 1;
+            steps += 1;
+            match (&items[k].kind, items[k].flag()) {
+                (_, Some(Flag::Stop | Flag::Neg | Flag::NegSoft | Flag::Hedge)) => continue,
+                (_, Some(f @ (Flag::Below | Flag::Above | Flag::AtMost | Flag::AtLeast | Flag::About | Flag::At))) => {
+                    if op.is_none() {
+                        op = Some(f);
+                    }
+                    context = true;
+                }
+                (_, Some(Flag::Between)) => continue,
+                (ItemKind::Sym('~'), _) => {
+                    op = op.or(Some(Flag::About));
+                    context = true;
+                }
+                (ItemKind::Sym('+'), _) => {
+                    sign = Some(1.0);
+                    break;
+                }
+                (ItemKind::Sym('-'), _) if k == 0 || matches!(items[k - 1].flag(), Some(Flag::Boundary | Flag::Stop)) || matches!(items[k - 1].kind, ItemKind::C(Concept::Word(_))) => {
+                    sign = Some(-1.0);
+                    break;
+                }
+                (ItemKind::Sym('<'), _) => {
+                    op = op.or(Some(Flag::Below));
+                    context = true;
+                }
+                (ItemKind::Sym('>'), _) => {
+                    op = op.or(Some(Flag::Above));
+                    context = true;
+                }
+                (ItemKind::Sym('±'), _) => {
+                    op = op.or(Some(Flag::Keep));
+                    context = true;
+                }
+                (ItemKind::C(Concept::Dim(Attr::Bpm)), _) | (ItemKind::Sym(':'), _) => {
+                    context = true;
+                    continue;
+                }
+                (ItemKind::C(Concept::Word(Flag::More)), _) if sign.is_none() => {
+                    sign = Some(1.0);
+                    break;
+                }
+                (ItemKind::C(Concept::Word(Flag::Less)), _) if sign.is_none() => {
+                    sign = Some(-1.0);
+                    break;
+                }
+                _ => break,
+            }
+        }
+        // look forward
+        let mut pct = false;
+        let mut bpm_unit = false;
+        for it2 in items.iter().skip(j + 1).take(3) {
+            match (&it2.kind, it2.flag()) {
+                (_, Some(Flag::Pct)) | (ItemKind::Sym('%'), _) => pct = true,
+                (ItemKind::C(Concept::Dim(Attr::Bpm)), _) => bpm_unit = true,
+                (_, Some(Flag::About)) => op = Some(Flag::About),
+                (_, Some(f @ (Flag::AtMost | Flag::AtLeast))) => {
+                    op = Some(f);
+                    break;
+                }
+                (ItemKind::Sym('+'), _) => {
+                    op = Some(Flag::AtLeast);
+                    break;
+                }
+                (_, Some(Flag::Stop)) => continue,
+                _ => break,
+            }
+        }
+        // binding: a numeric dimension word nearby, else bpm
+        let mut attr = Attr::Bpm;
+        if value <= 10.0 && range.is_none_or(|(_, b)| b <= 10.0) && !bpm_unit && !pct {
+            let mut best: Option<(usize, Attr)> = None;
+            for (k, it2) in items.iter().enumerate() {
+                let a = match &it2.kind {
+                    ItemKind::C(Concept::Dim(a) | Concept::Up(a) | Concept::Down(a)) => *a,
+                    ItemKind::C(Concept::Range { attr, .. }) => *attr,
+                    _ => continue,
+                };
+                if a.kind() == AttrKind::Numeric && a != Attr::Bpm {
+                    let d = k.abs_diff(j);
+                    if d <= 4 && best.is_none_or(|(bd, _)| d < bd) {
+                        best = Some((d, a));
+                    }
+                }
+            }
+            if let Some((_, a)) = best {
+                attr = a;
+                context = true;
+            }
+        }
+        if bpm_unit || items.iter().any(|x| matches!(x.kind, ItemKind::C(Concept::Dim(Attr::Bpm)))) {
+            context = true;
+        }
+        out.push(Num {
+            value,
+            range,
+            attr,
+            op,
+            pct,
+            bpm_unit,
+            sign,
+            negated: cl.negated(j),
+            context,
+            used: std::cell::Cell::new(false),
+        });
+    }
+    out
+}
+
+fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
+    let attr = n.attr;
+    let st = cl.strength;
+    let Some((dlo, dhi)) = attr.domain() else { return };
+    // relative figures without a comparative: "+4 bpm", "-2 energy", "+5%"
+    if let Some(s) = n.sign {
+        let limit = if n.pct { 50.0 } else if attr == Attr::Bpm { 40.0 } else { 9.0 };
+        if n.range.is_none() && n.value > limit && (n.pct || n.bpm_unit) {
+            acc.ood.push((attr, format!("a change of {}{} is too large", fmt_num(n.value), if n.pct { "%" } else { "" })));
+            return;
+        }
+        if n.range.is_none() && n.value <= limit && (n.pct || n.bpm_unit || attr != Attr::Bpm || n.value <= 20.0) {
+            if n.pct {
+                let c = s * n.value;
+                push(acc, Attr::Bpm, Op::DeltaPct { min: Some(c - 0.5), max: Some(c + 0.5) }, st, false, false);
+            } else {
+                push(acc, attr, Op::Delta { min: Some(s * n.value), max: Some(s * n.value) }, st, false, false);
+            }
+            return;
+        }
+    }
+    if n.pct {
+        if n.op == Some(Flag::Keep) || n.op == Some(Flag::About) || n.op == Some(Flag::AtMost) {
+            push(acc, Attr::Bpm, Op::Keep { tolerance: None, tolerance_pct: Some(n.value) }, st, false, false);
+        }
+        return;
+    }
+    if n.op == Some(Flag::Keep) {
+        push(acc, attr, Op::Keep { tolerance: Some(n.value), tolerance_pct: None }, st, false, false);
+        return;
+    }
+    let (lo, hi) = match n.range {
+        Some((a, b)) => (Some(a), Some(b)),
+        None => {
+            let v = n.value;
+            let about_w = if attr == Attr::Bpm { 3.0 } else { 1.0 };
+            let at_w = 1.0;
+            let step = if attr == Attr::Bpm { 1.0 } else { 1.0 };
+            match (n.op, n.negated) {
+                (Some(Flag::Below), false) => (None, Some(v - step)),
+                (Some(Flag::Below), true) => (Some(v), None),
+                (Some(Flag::Above), false) => (Some(v + step), None),
+                (Some(Flag::Above), true) => (None, Some(v)),
+                (Some(Flag::AtMost), false) => (None, Some(v)),
+                (Some(Flag::AtMost), true) => (Some(v + step), None),
+                (Some(Flag::AtLeast), false) => (Some(v), None),
+                (Some(Flag::AtLeast), true) => (None, Some(v - step)),
+                (Some(Flag::About), _) => (Some(v - about_w), Some(v + about_w)),
+                _ => (Some(v - at_w), Some(v + at_w)),
+            }
+        }
+    };
+    // plausibility: a bare number with no context must look like a tempo
+    let raw_lo = n.range.map_or(n.value, |r| r.0);
+    let raw_hi = n.range.map_or(n.value, |r| r.1);
+    let in_domain = raw_lo >= dlo && raw_hi <= dhi;
+    if !in_domain {
+        if n.context {
+            acc.ood.push((attr, format!("{} {} is outside {}-{}", attr.name(), fmt_num(n.value), dlo, dhi)));
+        }
+        return;
+    }
+    if attr == Attr::Bpm && !n.context && n.op.is_none() && n.range.is_none() && !(60.0..=200.0).contains(&n.value) {
+        return;
+    }
+    let clip = |x: Option<f64>| x.map(|v| v.clamp(dlo, dhi));
+    let (lo, hi) = (clip(lo), clip(hi));
+    if lo.is_some() || hi.is_some() {
+        push(acc, attr, Op::Range { min: lo, max: hi }, st, false, false);
+    }
+}
+
+pub(crate) fn fmt_num(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        format!("{v:.1}")
+    }
+}

@@ -1,0 +1,436 @@
+//! The data-driven lexicon (`data/lexicon.txt`): phrases -> concepts, plus the tokenizer
+//! and fuzzy correction shared by the grammar and the suggestions.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+use flowstate_types::intent::{Attr, AttrKind};
+
+use crate::IntentError;
+
+pub(crate) const LEXICON_SRC: &str = include_str!("../data/lexicon.txt");
+
+/// What a phrase means.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Concept {
+    /// A closed value (`vibe=dark`); `negated` for `vocal_presence=!instrumental`.
+    Val { attr: Attr, value: String, negated: bool },
+    /// A word for a list/text attribute.
+    Term { attr: Attr, word: String },
+    Dim(Attr),
+    Up(Attr),
+    Down(Attr),
+    /// Comparative closed value ("darker").
+    Cmp { attr: Attr, value: String },
+    /// Absolute level word ("bangers").
+    Range { attr: Attr, lo: Option<f64>, hi: Option<f64> },
+    Mode(&'static str),
+    Macro(String),
+    Word(Flag),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flag {
+    More,
+    Less,
+    Small,
+    Large,
+    Neg,
+    NegSoft,
+    NegPost,
+    Hedge,
+    Keep,
+    Change,
+    High,
+    Low,
+    Medium,
+    Exact,
+    Below,
+    Above,
+    AtMost,
+    AtLeast,
+    About,
+    At,
+    Pct,
+    Between,
+    To,
+    Compat,
+    Relative,
+    Vague,
+    Stop,
+    Boundary,
+    By,
+    Inject,
+}
+
+fn parse_attr(s: &str) -> Option<Attr> {
+    use Attr::*;
+    Some(match s {
+        "bpm" => Bpm,
+        "energy" => Energy,
+        "danceability" => Danceability,
+        "mix_in_ease" => MixInEase,
+        "mix_out_ease" => MixOutEase,
+        "key" => Key,
+        "intensity" => Intensity,
+        "vibe" => Vibe,
+        "groove_style" => GrooveStyle,
+        "tempo_feel" => TempoFeel,
+        "vocal_presence" => VocalPresence,
+        "vocal_style" => VocalStyle,
+        "language" => Language,
+        "genre" => Genre,
+        "subgenre" => Subgenre,
+        "mood_tags" => MoodTags,
+        "instrumentation" => Instrumentation,
+        "production_style" => ProductionStyle,
+        "description" => Description,
+        "artist" => Artist,
+        _ => return None,
+    })
+}
+
+fn parse_flag(s: &str) -> Option<Flag> {
+    use Flag::*;
+    Some(match s {
+        "more" => More,
+        "less" => Less,
+        "small" => Small,
+        "large" => Large,
+        "neg" => Neg,
+        "negsoft" => NegSoft,
+        "negpost" => NegPost,
+        "hedge" => Hedge,
+        "keep" => Keep,
+        "change" => Change,
+        "high" => High,
+        "low" => Low,
+        "medium" => Medium,
+        "exact" => Exact,
+        "below" => Below,
+        "above" => Above,
+        "atmost" => AtMost,
+        "atleast" => AtLeast,
+        "about" => About,
+        "at" => At,
+        "pct" => Pct,
+        "between" => Between,
+        "to" => To,
+        "compat" => Compat,
+        "relative" => Relative,
+        "vague" => Vague,
+        "stop" => Stop,
+        "boundary" => Boundary,
+        "by" => By,
+        "inject" => Inject,
+        _ => return None,
+    })
+}
+
+fn opt_num(s: &str) -> Result<Option<f64>, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        Ok(None)
+    } else {
+        t.parse::<f64>().map(Some).map_err(|e| format!("bad number {t:?}: {e}"))
+    }
+}
+
+fn parse_concept(s: &str) -> Result<Concept, String> {
+    let s = s.trim();
+    if let Some(f) = parse_flag(s) {
+        return Ok(Concept::Word(f));
+    }
+    if let Some((k, v)) = s.split_once('=') {
+        let v = v.trim();
+        match k.trim() {
+            "dim" => return parse_attr(v).map(Concept::Dim).ok_or(format!("unknown attr {v}")),
+            "up" => return parse_attr(v).map(Concept::Up).ok_or(format!("unknown attr {v}")),
+            "down" => return parse_attr(v).map(Concept::Down).ok_or(format!("unknown attr {v}")),
+            "mode" => {
+                return match v {
+                    "minor" => Ok(Concept::Mode("minor")),
+                    "major" => Ok(Concept::Mode("major")),
+                    _ => Err(format!("bad mode {v}")),
+                }
+            }
+            "macro" => return Ok(Concept::Macro(v.to_string())),
+            "cmp" => {
+                let (a, val) = v.split_once(':').ok_or("cmp needs attr:value")?;
+                let attr = parse_attr(a).ok_or(format!("unknown attr {a}"))?;
+                return Ok(Concept::Cmp { attr, value: val.to_string() });
+            }
+            "range" => {
+                let mut it = v.split(':');
+                let a = it.next().unwrap_or_default();
+                let attr = parse_attr(a).ok_or(format!("unknown attr {a}"))?;
+                let lo = opt_num(it.next().unwrap_or_default())?;
+                let hi = opt_num(it.next().unwrap_or_default())?;
+                return Ok(Concept::Range { attr, lo, hi });
+            }
+            attr => {
+                let a = parse_attr(attr).ok_or(format!("unknown attr {attr}"))?;
+                let (negated, value) = match v.strip_prefix('!') {
+                    Some(r) => (true, r),
+                    None => (false, v),
+                };
+                return Ok(Concept::Val { attr: a, value: value.to_string(), negated });
+            }
+        }
+    }
+    if let Some((k, v)) = s.split_once('+') {
+        let attr = parse_attr(k.trim()).ok_or(format!("unknown attr {k}"))?;
+        if !matches!(attr.kind(), AttrKind::List | AttrKind::Text) {
+            return Err(format!("{k} is not a list/text attr"));
+        }
+        return Ok(Concept::Term { attr, word: v.trim().to_string() });
+    }
+    Err(format!("unknown concept {s:?}"))
+}
+
+pub(crate) fn is_hangul(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7A3}').contains(&c) || ('\u{1100}'..='\u{11FF}').contains(&c) || ('\u{3130}'..='\u{318F}').contains(&c)
+}
+
+/// Lowercase, strip Latin accents, drop apostrophes.
+pub(crate) fn fold_char(c: char) -> Option<char> {
+    Some(match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'Á' | 'À' | 'Â' | 'Ä' | 'Ã' => 'a',
+        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Ì' | 'Î' | 'Ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' | 'Ú' | 'Ù' | 'Û' | 'Ü' => 'u',
+        'ñ' | 'Ñ' => 'n',
+        'ç' | 'Ç' => 'c',
+        '\'' | '\u{2019}' | '\u{2018}' | '`' | '´' => return None,
+        c => {
+            let mut l = c.to_lowercase();
+            let first = l.next().unwrap_or(c);
+            first
+        }
+    })
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum TokKind {
+    Word,
+    Num(f64),
+    Punct,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Token {
+    /// Normalised text (lowercase, accents folded).
+    pub text: String,
+    /// Original spelling (case kept), for keys and artist names.
+    pub orig: String,
+    pub kind: TokKind,
+    /// Set when the text was fuzzy-corrected.
+    pub fuzzy: bool,
+}
+
+fn push_word(out: &mut Vec<Token>, text: &mut String, orig: &mut String) {
+    if text.is_empty() {
+        orig.clear();
+        return;
+    }
+    let t = std::mem::take(text);
+    let o = std::mem::take(orig);
+    // "128bpm", "125ish", "5%": split a number from a trailing unit word.
+    let digits: usize = t.chars().take_while(|c| c.is_ascii_digit() || *c == '.').count();
+    if digits > 0 && digits < t.len() {
+        let (n, rest) = t.split_at(digits);
+        if matches!(rest, "bpm" | "bpms" | "ish" | "k") || (n.len() >= 2 && rest == "s" && n.len() == 2) {
+            if let Ok(v) = n.parse::<f64>() {
+                if rest == "s" {
+                    out.push(Token { text: t.clone(), orig: o, kind: TokKind::Word, fuzzy: false });
+                    return;
+                }
+                out.push(Token { text: n.to_string(), orig: o[..n.len()].to_string(), kind: TokKind::Num(v), fuzzy: false });
+                out.push(Token { text: rest.to_string(), orig: rest.to_string(), kind: TokKind::Word, fuzzy: false });
+                return;
+            }
+        }
+    }
+    let kind = if digits == t.len() {
+        match t.parse::<f64>() {
+            Ok(v) if v.is_finite() => TokKind::Num(v),
+            _ => TokKind::Word,
+        }
+    } else {
+        TokKind::Word
+    };
+    out.push(Token { text: t, orig: o, kind, fuzzy: false });
+}
+
+/// Split a prompt into tokens. Bounded by `max_tokens` (extra input is dropped; the caller
+/// rejects over-long prompts before).
+pub(crate) fn tokenize(s: &str, max_tokens: usize) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut orig = String::new();
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if out.len() >= max_tokens {
+            break;
+        }
+        let prev = if i > 0 { chars.get(i - 1).copied() } else { None };
+        let next = chars.get(i + 1).copied();
+        if c == '-' || c == '_' {
+            // hyphenated words split into words ("mix-friendly", "k-pop"); between digits it is a range
+            let pa = prev.is_some_and(char::is_alphanumeric);
+            let na = next.is_some_and(char::is_alphanumeric);
+            let both_digits = prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
+            if pa && na && !both_digits {
+                push_word(&mut out, &mut text, &mut orig);
+                continue;
+            }
+        }
+        if c.is_alphanumeric() {
+            if let Some(f) = fold_char(c) {
+                text.push(f);
+                orig.push(c);
+            }
+            continue;
+        }
+        match c {
+            '\'' | '\u{2019}' | '\u{2018}' | '`' | '´' => continue,
+            '#' | '♯' | '♭' if !text.is_empty() => {
+                text.push(if c == '♭' { 'b' } else { '#' });
+                orig.push(c);
+                continue;
+            }
+            '.' if prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit()) => {
+                text.push('.');
+                orig.push('.');
+                continue;
+            }
+            _ => {}
+        }
+        push_word(&mut out, &mut text, &mut orig);
+        let p = match c {
+            ',' | ';' | '.' | '!' | '?' | '+' | '%' | '~' | '<' | '>' | '/' | '&' | '(' | ')' | ':' | '±' | '=' => Some(c),
+            '-' | '–' | '—' => Some('-'),
+            _ => None,
+        };
+        if let Some(p) = p {
+            out.push(Token { text: p.to_string(), orig: p.to_string(), kind: TokKind::Punct, fuzzy: false });
+        }
+    }
+    push_word(&mut out, &mut text, &mut orig);
+    out.truncate(max_tokens);
+    out
+}
+
+pub(crate) struct Lexicon {
+    /// phrase tokens joined by ' ' -> concepts
+    pub phrases: HashMap<String, Vec<Concept>>,
+    pub max_len: usize,
+    /// Korean stems (single token) -> concepts, longest first
+    pub hangul_stems: Vec<(String, Vec<Concept>)>,
+    /// every single word of every phrase (fuzzy-correction targets), sorted
+    pub words: Vec<String>,
+    /// phrases in file order, for suggestions
+    pub entries: Vec<(String, Vec<Concept>)>,
+}
+
+fn phrase_key(p: &str) -> String {
+    tokenize(p, 64).into_iter().map(|t| t.text).collect::<Vec<_>>().join(" ")
+}
+
+impl Lexicon {
+    pub fn parse(src: &str) -> Result<Self, IntentError> {
+        let mut phrases: HashMap<String, Vec<Concept>> = HashMap::new();
+        let mut hangul_stems = Vec::new();
+        let mut words = BTreeSet::new();
+        let mut entries = Vec::new();
+        let mut max_len = 1;
+        for (n, line) in src.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (lhs, rhs) = line
+                .split_once('|')
+                .ok_or_else(|| IntentError::Lexicon { line: n + 1, message: "missing '|'".into() })?;
+            let concepts = rhs
+                .split(';')
+                .map(parse_concept)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|message| IntentError::Lexicon { line: n + 1, message })?;
+            for p in lhs.split(',') {
+                let key = phrase_key(p);
+                if key.is_empty() {
+                    continue;
+                }
+                let len = key.split(' ').count();
+                if phrases.contains_key(&key) {
+                    continue; // first definition wins
+                }
+                if len == 1 && key.chars().any(is_hangul) {
+                    hangul_stems.push((key.clone(), concepts.clone()));
+                }
+                for w in key.split(' ') {
+                    if w.chars().all(|c| c.is_ascii_alphabetic()) && w.len() >= 3 {
+                        words.insert(w.to_string());
+                    }
+                }
+                max_len = max_len.max(len);
+                entries.push((p.trim().to_string(), concepts.clone()));
+                phrases.insert(key, concepts.clone());
+            }
+        }
+        hangul_stems.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()));
+        Ok(Self { phrases, max_len, hangul_stems, words: words.into_iter().collect(), entries })
+    }
+
+    /// Korean token -> concepts when it starts with a known stem (particles attached).
+    pub fn hangul(&self, tok: &str) -> Option<&Vec<Concept>> {
+        const PARTICLES: [&str; 16] =
+            ["", "은", "는", "이", "가", "을", "를", "로", "으로", "에", "도", "만", "의", "랑", "하고", "게"];
+        for (stem, c) in &self.hangul_stems {
+            if let Some(rest) = tok.strip_prefix(stem.as_str()) {
+                if stem.chars().count() >= 2 || PARTICLES.contains(&rest) {
+                    return Some(c);
+                }
+            }
+        }
+        None
+    }
+
+    /// Closest lexicon word for a misspelt token (Damerau-Levenshtein, length-aware).
+    pub fn correct(&self, w: &str) -> Option<&str> {
+        let n = w.chars().count();
+        if n < 4 || !w.chars().all(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        let sorted = |x: &str| {
+            let mut v: Vec<char> = x.chars().collect();
+            v.sort_unstable();
+            v
+        };
+        let max = if n >= 9 { 2 } else { 1 };
+        let mut best: Option<(usize, &str)> = None;
+        for cand in &self.words {
+            let m = cand.len();
+            if m.abs_diff(n) > max || m < 4 {
+                continue;
+            }
+            let d = strsim::damerau_levenshtein(w, cand);
+            // four-letter words: only swapped letters ("fsat"), anything else is too risky
+            if n == 4 && sorted(w) != sorted(cand) {
+                continue;
+            }
+            if d <= max && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, cand.as_str()));
+            }
+        }
+        best.map(|(_, c)| c)
+    }
+}
+
+static LEXICON: OnceLock<Result<Lexicon, IntentError>> = OnceLock::new();
+
+pub(crate) fn lexicon() -> Result<&'static Lexicon, &'static IntentError> {
+    LEXICON.get_or_init(|| Lexicon::parse(LEXICON_SRC)).as_ref()
+}

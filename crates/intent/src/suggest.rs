@@ -1,0 +1,104 @@
+//! Suggestions while typing: completions of the last word from the lexicon and the
+//! library vocabulary, plus chips (ready-made refinements).
+
+use serde::Serialize;
+
+use crate::lexicon::{lexicon, tokenize, Concept, Flag};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionKind {
+    /// Completes the word being typed with a lexicon phrase.
+    Completion,
+    /// Completes the word being typed with a library value (artist, genre tag ...).
+    Library,
+    /// A ready-made refinement to append.
+    Chip,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    /// The full prompt text if the suggestion is accepted.
+    pub text: String,
+    pub kind: SuggestionKind,
+}
+
+const CHIPS: [&str; 12] = [
+    "more energy",
+    "a bit less energy",
+    "darker",
+    "brighter",
+    "same key",
+    "harmonically compatible",
+    "a little faster",
+    "same tempo",
+    "no vocals",
+    "change up the genre",
+    "build toward a peak",
+    "keep it rolling",
+];
+
+fn useful(c: &[Concept]) -> bool {
+    !c.iter().all(|c| matches!(c, Concept::Word(Flag::Stop | Flag::Boundary | Flag::Inject)))
+}
+
+/// Suggestions for a partially typed prompt, at most `limit`. Pure and bounded.
+pub fn suggest(prefix: &str, vocabulary: &[String], limit: usize) -> Vec<Suggestion> {
+    let mut out: Vec<Suggestion> = Vec::new();
+    if limit == 0 || prefix.chars().count() > 2000 {
+        return out;
+    }
+    let Ok(lex) = lexicon() else { return out };
+    let ends_with_space = prefix.ends_with(char::is_whitespace) || prefix.is_empty();
+    let (head, last) = if ends_with_space {
+        (prefix.to_string(), String::new())
+    } else {
+        match prefix.char_indices().filter(|(_, c)| c.is_whitespace()).last() {
+            Some((i, c)) => {
+                let cut = i + c.len_utf8();
+                (prefix[..cut].to_string(), prefix[cut..].to_string())
+            }
+            None => (String::new(), prefix.to_string()),
+        }
+    };
+    let key: String = tokenize(&last, 8).into_iter().map(|t| t.text).collect::<Vec<_>>().join(" ");
+    let push = |out: &mut Vec<Suggestion>, text: String, kind: SuggestionKind| {
+        if out.len() < limit && !out.iter().any(|s| s.text == text) {
+            out.push(Suggestion { text, kind });
+        }
+    };
+    if !key.is_empty() {
+        let mut hits: Vec<&str> = lex
+            .entries
+            .iter()
+            .filter(|(phrase, concepts)| {
+                let p = phrase.to_lowercase();
+                p.starts_with(&key) && p != key && useful(concepts) && !p.split(' ').any(|w| w.chars().count() == 1 && w != "a")
+            })
+            .map(|(p, _)| p.as_str())
+            .collect();
+        hits.sort_by_key(|p| (p.chars().count(), *p));
+        for phrase in hits {
+            push(&mut out, format!("{head}{phrase}"), SuggestionKind::Completion);
+        }
+        for v in vocabulary.iter().take(100_000) {
+            if out.len() >= limit {
+                break;
+            }
+            if v.to_lowercase().starts_with(&key) && v.to_lowercase() != key {
+                push(&mut out, format!("{head}{v}"), SuggestionKind::Library);
+            }
+        }
+    }
+    if ends_with_space || out.is_empty() {
+        let base = prefix.trim_end();
+        for chip in CHIPS {
+            if base.to_lowercase().contains(chip) {
+                continue;
+            }
+            let text = if base.is_empty() { chip.to_string() } else { format!("{base}, {chip}") };
+            push(&mut out, text, SuggestionKind::Chip);
+        }
+    }
+    out
+}
