@@ -26,8 +26,14 @@ pub struct Segment {
     pub loud_db: f32,
     /// Drum presence (0–1) of the segment.
     pub drums: f32,
+    /// Fullness 0–1: how close each frequency band is to its loudest level in the track,
+    /// averaged over the bands (a drop has bass, mids and highs at once; an intro of drums
+    /// alone or a breakdown of pads does not).
+    pub fullness: f32,
     pub silent: bool,
 }
+
+const BANDS6: [usize; 6] = [SUB, BASS, LOW_MID, MID, PRESENCE, HIGH];
 
 /// Per-bar derived values shared by structure, mix points and energy.
 #[derive(Debug, Clone, Default)]
@@ -170,6 +176,17 @@ pub fn boundaries(grid: &BarGrid, view: &BarView, nov: &[f32], origin: Option<us
 /// Label the segments between `bounds`; segments before `beat_in` (the first beat-carrying
 /// bar) are intro material whatever their level.
 pub fn label(bounds: &[usize], bf: &BarFeatures, view: &BarView, beat_in: Option<usize>) -> Vec<Segment> {
+    // Loudest 4-bar level per band (robust to a single hot bar).
+    let mut band_max = [0f32; features::N_BANDS];
+    for &k in BANDS6.iter() {
+        let v = &bf.band_db[k];
+        band_max[k] = (0..v.len())
+            .map(|i| {
+                let w = &v[i..(i + 4).min(v.len())];
+                features::db(w.iter().map(|&l| 10f32.powf(l / 10.0)).sum::<f32>() / w.len() as f32)
+            })
+            .fold(f32::NEG_INFINITY, f32::max);
+    }
     let mut segs: Vec<Segment> = bounds
         .windows(2)
         .filter(|w| w[1] > w[0])
@@ -177,10 +194,19 @@ pub fn label(bounds: &[usize], bf: &BarFeatures, view: &BarView, beat_in: Option
             let (a, b) = (w[0], w[1]);
             let p: f32 = bf.loud_db[a..b].iter().map(|&l| 10f32.powf(l / 10.0)).sum::<f32>() / (b - a) as f32;
             let silent = view.silent[a..b].iter().filter(|&&s| s).count() * 2 > b - a;
+            let fullness = BANDS6
+                .iter()
+                .map(|&k| {
+                    let pk: f32 = bf.band_db[k][a..b].iter().map(|&l| 10f32.powf(l / 10.0)).sum::<f32>() / (b - a) as f32;
+                    ((features::db(pk) - band_max[k]) / 18.0 + 1.0).clamp(0.0, 1.0)
+                })
+                .sum::<f32>()
+                / BANDS6.len() as f32;
             Segment {
                 start_bar: a,
                 end_bar: b,
                 label: String::new(),
+                fullness,
                 loud_db: features::db(p),
                 drums: features::mean(&view.drums[a..b]),
                 silent,
@@ -199,12 +225,15 @@ pub fn label(bounds: &[usize], bf: &BarFeatures, view: &BarView, beat_in: Option
         return segs;
     }
     let top = music.iter().map(|&j| segs[j].loud_db).fold(f32::NEG_INFINITY, f32::max);
+    let top_full = music.iter().map(|&j| segs[j].fullness).fold(0.0, f32::max);
     let max_drums = music.iter().map(|&j| segs[j].drums).fold(0.0, f32::max);
     let has_drums = max_drums > 0.3;
-    let is_drop = |s: &Segment| s.loud_db >= top - 3.0 && (!has_drums || s.drums >= 0.5 * max_drums);
+    let is_drop = |s: &Segment| {
+        s.fullness >= top_full - 0.12 && s.loud_db >= top - 4.0 && (!has_drums || s.drums >= 0.5 * max_drums)
+    };
     let drops: Vec<usize> = music.iter().copied().filter(|&j| is_drop(&segs[j])).collect();
     let drops = if drops.is_empty() {
-        music.iter().copied().max_by(|&a, &b| segs[a].loud_db.total_cmp(&segs[b].loud_db)).into_iter().collect()
+        music.iter().copied().max_by(|&a, &b| segs[a].fullness.total_cmp(&segs[b].fullness)).into_iter().collect()
     } else {
         drops
     };
@@ -217,7 +246,7 @@ pub fn label(bounds: &[usize], bf: &BarFeatures, view: &BarView, beat_in: Option
             "intro"
         } else if j > last {
             "outro"
-        } else if s.loud_db < top - 4.0 || (has_drums && s.drums < 0.4 * max_drums) {
+        } else if s.loud_db < top - 4.0 || s.fullness < top_full - 0.2 || (has_drums && s.drums < 0.4 * max_drums) {
             "breakdown"
         } else {
             "drop"

@@ -229,11 +229,15 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     push(acc, Attr::Key, Op::Compatible { min_score: ms }, st, fz, false);
                 }
                 Concept::Word(Flag::By) => {
-                    let name: Vec<&str> = items[h + 1..]
+                    let mut parts: Vec<&Item> = items[h + 1..]
                         .iter()
                         .take_while(|x| !matches!(x.flag(), Some(Flag::Boundary | Flag::Hedge)) && !is_head(x))
-                        .map(|x| x.text.as_str())
                         .collect();
+                    // "by Four Tet please": trailing filler is not part of the name
+                    while parts.last().is_some_and(|x| x.flag().is_some()) {
+                        parts.pop();
+                    }
+                    let name: Vec<&str> = parts.iter().map(|x| x.text.as_str()).collect();
                     let name = name.join(" ");
                     let name = name.trim();
                     if !name.is_empty() && name.chars().count() <= 80 {
@@ -441,6 +445,12 @@ fn dim(cl: &Clause, acc: &mut Acc, h: usize, attr: Attr, neg: bool, st: Strength
     let change = cl.has_mod(h, Flag::Change);
     match attr.kind() {
         AttrKind::Numeric => {
+            let more = cl.has_mod(h, Flag::More);
+            let less = cl.has_mod(h, Flag::Less);
+            if more != less {
+                directional(cl, acc, attr, more, neg, st, fz, nums);
+                return;
+            }
             // numbers bound to this dimension are handled by `numbers`
             if nums.iter().any(|n| n.attr == attr && !n.used.get()) {
                 return;
@@ -453,12 +463,6 @@ fn dim(cl: &Clause, acc: &mut Acc, h: usize, attr: Attr, neg: bool, st: Strength
                     }
                     return;
                 }
-            }
-            let more = cl.has_mod(h, Flag::More);
-            let less = cl.has_mod(h, Flag::Less);
-            if more != less {
-                directional(cl, acc, attr, more, neg, st, fz, nums);
-                return;
             }
             if keep && !neg {
                 let tol = if cl.exact { 0.0 } else if attr == Attr::Bpm { 2.0 } else { 1.0 };
@@ -507,6 +511,7 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
         let mut op = None;
         let mut sign = None;
         let mut context = false;
+        let mut explicit = false;
         // look back over at most 3 items
         let mut k = j;
         let mut steps = 0;
@@ -549,6 +554,11 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                 (ItemKind::C(Concept::Dim(Attr::Bpm)), _) | (ItemKind::Sym(':'), _) => {
                     context = true;
                     continue;
+                }
+                (ItemKind::C(Concept::Word(Flag::By)), _) => {
+                    // "up the bpm by 2": an explicit figure for the comparative
+                    explicit = true;
+                    break;
                 }
                 (ItemKind::C(Concept::Word(Flag::More)), _) if sign.is_none() => {
                     sign = Some(1.0);
@@ -612,7 +622,7 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
             attr,
             op,
             pct,
-            bpm_unit,
+            bpm_unit: bpm_unit || explicit,
             sign,
             negated: cl.negated(j),
             context,

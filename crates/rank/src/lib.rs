@@ -230,7 +230,7 @@ pub fn recommend(s: &Snapshot, req: &Request) -> Result<Recommendation, RankErro
     }
     let eligible = scored.len();
     let top = req.top;
-    let mut picks = select(s, &q, scored, top);
+    let mut picks = select(s, scored, top);
 
     // ── relaxed padding ──
     if picks.len() < top {
@@ -293,7 +293,7 @@ pub fn recommend(s: &Snapshot, req: &Request) -> Result<Recommendation, RankErro
 }
 
 /// Best-first selection with a penalty for artists already picked (no same-artist runs).
-fn select(s: &Snapshot, q: &Query, mut scored: Vec<(f64, u32)>, top: usize) -> Vec<(f64, u32, bool)> {
+fn select(s: &Snapshot, mut scored: Vec<(f64, u32)>, top: usize) -> Vec<(f64, u32, bool)> {
     if top == 0 || scored.is_empty() {
         return Vec::new();
     }
@@ -329,7 +329,6 @@ fn select(s: &Snapshot, q: &Query, mut scored: Vec<(f64, u32)>, top: usize) -> V
         used[j] = true;
         out.push((scored[j].0, scored[j].1, false));
     }
-    let _ = q;
     out
 }
 

@@ -17,6 +17,19 @@ pub fn track(novelty: &[f32], period: &[f64], tightness: f64) -> Vec<usize> {
     let o: Vec<f64> = novelty.iter().map(|&v| v as f64 / sd).collect();
     let mut score = vec![0.0f64; n];
     let mut back = vec![usize::MAX; n];
+    // transition penalties by distance, cached for the (usual) constant period
+    let p_const = period[0].max(2.0);
+    let constant = period.iter().all(|&p| (p.max(2.0) - p_const).abs() < 1e-9);
+    let table: Vec<f64> = if constant {
+        (0..=(2.0 * p_const).ceil() as usize + 1)
+            .map(|d| {
+                let x = (d.max(1) as f64 / p_const).ln();
+                tightness * x * x
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     for t in 0..n {
         let p = period[t].max(2.0);
         let lo = t as f64 - 2.0 * p;
@@ -27,9 +40,14 @@ pub fn track(novelty: &[f32], period: &[f64], tightness: f64) -> Vec<usize> {
             let a = lo.max(0.0).ceil() as usize;
             let b = hi.floor() as usize;
             for tau in a..=b.min(t.saturating_sub(1)) {
-                let d = (t - tau) as f64 / p;
-                let pen = d.ln();
-                let s = score[tau] - tightness * pen * pen;
+                let pen = match table.get(t - tau) {
+                    Some(&v) => v,
+                    None => {
+                        let x = ((t - tau) as f64 / p).ln();
+                        tightness * x * x
+                    }
+                };
+                let s = score[tau] - pen;
                 if s > best {
                     best = s;
                     arg = tau;
@@ -104,11 +122,20 @@ pub fn fit_line(beats: &[f64], weights: &[f64], p0: f64) -> Option<LineFit> {
     if beats.len() < 4 || p0 <= 0.0 {
         return None;
     }
-    let mut t0 = beats[0];
+    // initial phase: weighted circular mean of the beats' phase on the nominal period, so
+    // a stretch of off-grid beats at the start cannot anchor the fit
+    let (mut sc, mut ss) = (0.0, 0.0);
+    for (i, &b) in beats.iter().enumerate() {
+        let w = weights.get(i).copied().unwrap_or(1.0).max(1e-6);
+        let a = 2.0 * std::f64::consts::PI * b / p0;
+        sc += w * a.cos();
+        ss += w * a.sin();
+    }
+    let mut t0 = ss.atan2(sc).rem_euclid(2.0 * std::f64::consts::PI) * p0 / (2.0 * std::f64::consts::PI);
     let mut p = p0;
     let mut fit = None;
     for iter in 0..4 {
-        let tol = if iter == 0 { 0.3 } else { 0.15 } * p;
+        let tol = if iter == 0 { 0.15 } else { 0.1 } * p;
         let (mut sw, mut sx, mut sy, mut sxx, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
         let mut cnt = 0usize;
         for (i, &b) in beats.iter().enumerate() {
@@ -137,8 +164,26 @@ pub fn fit_line(beats: &[f64], weights: &[f64], p0: f64) -> Option<LineFit> {
         if !(np.is_finite() && nt0.is_finite()) || np <= 0.0 {
             return fit;
         }
-        p = np;
-        t0 = nt0;
+        if (np / p0 - 1.0).abs() > 0.004 {
+            // the tracked beats disagree with the periodicity (drift, a tempo change, a
+            // wandering tracker): keep the period, refit the phase only
+            let (mut sw2, mut sr) = (0.0, 0.0);
+            for (i, &b) in beats.iter().enumerate() {
+                let k = ((b - t0) / p).round();
+                let r = b - (t0 + k * p);
+                if r.abs() <= tol {
+                    let w = weights.get(i).copied().unwrap_or(1.0).max(1e-6);
+                    sw2 += w;
+                    sr += w * r;
+                }
+            }
+            if sw2 > 0.0 {
+                t0 += sr / sw2;
+            }
+        } else {
+            p = np;
+            t0 = nt0;
+        }
         let mut ss = 0.0;
         let mut c = 0usize;
         for &b in beats {
@@ -193,4 +238,56 @@ pub fn active_span(active: &[bool], win: usize, need: usize) -> Option<(usize, u
         }
     }
     Some((first, last))
+}
+
+/// Split tracked beats (frames) into runs of steady tempo: a new run starts where the
+/// running-median inter-beat interval departs by more than `tol` (relative) from the
+/// current run's median for at least `persist` beats. Returns index ranges into `beats`
+/// (half-open), each at least `min_len` beats long (shorter runs are merged).
+pub fn steady_runs(beats: &[f64], tol: f64, persist: usize, min_len: usize) -> Vec<(usize, usize)> {
+    let n = beats.len();
+    if n < 2 * min_len.max(2) {
+        return vec![(0, n)];
+    }
+    let ibi: Vec<f64> = beats.windows(2).map(|w| w[1] - w[0]).collect();
+    let med = |v: &[f64]| -> f64 {
+        let mut s = v.to_vec();
+        s.sort_by(|a, b| a.total_cmp(b));
+        s[s.len() / 2]
+    };
+    let h = 4usize;
+    let smooth: Vec<f64> = (0..ibi.len())
+        .map(|i| med(&ibi[i.saturating_sub(h)..(i + h + 1).min(ibi.len())]))
+        .collect();
+    let mut runs = Vec::new();
+    let mut start = 0usize;
+    let mut i = 0usize;
+    while i < smooth.len() {
+        let cur = med(&smooth[start..=i.max(start)]);
+        let off = (smooth[i] / cur - 1.0).abs() > tol;
+        if off && i >= start + min_len {
+            // persistent departure?
+            let j_end = (i + persist).min(smooth.len());
+            let all_off = (i..j_end).all(|j| (smooth[j] / cur - 1.0).abs() > tol);
+            if all_off && j_end - i == persist {
+                runs.push((start, i));
+                start = i;
+            }
+        }
+        i += 1;
+    }
+    runs.push((start, n));
+    // merge short runs into their neighbour
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for r in runs {
+        match merged.last_mut() {
+            Some(last) if r.1 - r.0 < min_len => last.1 = r.1,
+            _ => merged.push(r),
+        }
+    }
+    if merged.len() > 1 && merged[0].1 - merged[0].0 < min_len {
+        let first = merged.remove(0);
+        merged[0].0 = first.0;
+    }
+    merged
 }

@@ -229,20 +229,57 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &RhythmOptions) -> Rhyth
         out.diagnostics.push("beat tracking found no steady grid".into());
         return out;
     };
-    // grid positions over the whole input
-    let mut k0 = -((fit.t0 / fit.period).floor() as i64);
-    while fit.t0 + k0 as f64 * fit.period < 0.0 {
-        k0 += 1;
+    // grid positions over the whole input: one constant grid, or piecewise constant when
+    // the tracked beats show tempo plateaus that differ
+    let mut fits: Vec<(f64, beats::LineFit)> = vec![(0.0, fit)]; // (start frame, fit)
+    if opts.allow_variable_tempo {
+        let runs = beats::steady_runs(&refined, 0.015, 8, 16);
+        if runs.len() > 1 {
+            let mut seg_fits = Vec::new();
+            for &(a, b) in &runs {
+                let seg = &refined[a..b];
+                let ibis: Vec<f64> = seg.windows(2).map(|w| w[1] - w[0]).collect();
+                let mut sorted = ibis.clone();
+                sorted.sort_by(|x, y| x.total_cmp(y));
+                let pm = sorted.get(sorted.len() / 2).copied().unwrap_or(p);
+                if let Some(f) = beats::fit_line(seg, &weights[a..b], pm) {
+                    seg_fits.push((seg[0], f));
+                }
+            }
+            let distinct = seg_fits.windows(2).any(|w| (w[1].1.period / w[0].1.period - 1.0).abs() > 0.01);
+            if seg_fits.len() == runs.len() && distinct {
+                out.diagnostics.push(format!(
+                    "variable tempo: {}",
+                    seg_fits.iter().map(|(s0, f)| format!("{:.2} BPM from {:.1} s", 60.0 * fps / f.period, s0 / fps)).collect::<Vec<_>>().join(", ")
+                ));
+                seg_fits[0].0 = 0.0;
+                fits = seg_fits;
+            }
+        }
     }
     let mut positions = Vec::new();
-    let mut k = k0;
-    loop {
-        let pos = fit.t0 + k as f64 * fit.period;
-        if pos >= n as f64 {
-            break;
+    let mut seg_of = Vec::new();
+    for (si, (s0, f)) in fits.iter().enumerate() {
+        let end = fits.get(si + 1).map_or(n as f64, |x| x.0);
+        // continue from the previous segment's last beat when there is one
+        let mut pos = match positions.last() {
+            Some(&last) => {
+                let k = ((last + 0.5 * f.period - f.t0) / f.period).ceil();
+                f.t0 + k * f.period
+            }
+            None => {
+                let k = ((s0 - f.t0) / f.period).ceil();
+                f.t0 + k * f.period
+            }
+        };
+        while pos < 0.0 {
+            pos += f.period;
         }
-        positions.push(pos);
-        k += 1;
+        while pos < end - 0.5 * f.period && pos < n as f64 {
+            positions.push(pos);
+            seg_of.push(si);
+            pos += f.period;
+        }
     }
     let strength = beats::grid_strength(&feats.novelty, &positions);
     let mut sorted: Vec<f32> = strength.clone();
@@ -264,28 +301,40 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &RhythmOptions) -> Rhyth
 
     let to_s = |f: f64| ((f - ONSET_LAG_FRAMES) / fps).max(0.0);
     let beat_times: Vec<f64> = grid_frames.iter().map(|&f| to_s(f)).collect();
-    let bpm_exact = 60.0 * fps / fit.period;
-    // beat i is a downbeat iff i % 4 == phase, so beat 0 sits at bar position (4 - phase) % 4
-    let first_beat_in_bar = ((4 - phase % 4) % 4) as u8;
+    let seg_of = &seg_of[first..=last];
+    // main BPM: the segment covering most beats
+    let mut counts = vec![0usize; fits.len()];
+    for &si in seg_of {
+        counts[si] += 1;
+    }
+    let main_seg = (0..fits.len()).max_by_key(|&i| counts[i]).unwrap_or(0);
+    let bpm_exact = 60.0 * fps / fits[main_seg].1.period;
     let downbeats: Vec<f64> = beat_times.iter().enumerate().filter(|(i, _)| i % 4 == phase % 4).map(|(_, &t)| t).collect();
-    let grid = BeatGrid {
-        segments: vec![GridSegment {
-            start_s: beat_times[0],
-            bpm: (bpm_exact * 1e4).round() / 1e4,
-            n_beats: beat_times.len() as u32,
-            first_beat_in_bar,
-        }],
-        first_downbeat_s: downbeats.first().copied(),
-    };
+    let mut segments: Vec<GridSegment> = Vec::new();
+    for (i, &si) in seg_of.iter().enumerate() {
+        if i == 0 || seg_of[i - 1] != si {
+            segments.push(GridSegment {
+                start_s: beat_times[i],
+                bpm: ((60.0 * fps / fits[si].1.period) * 1e4).round() / 1e4,
+                n_beats: 0,
+                // beat i is a downbeat iff i % 4 == phase
+                first_beat_in_bar: ((i + 4 - phase % 4) % 4) as u8,
+            });
+        }
+        if let Some(last) = segments.last_mut() {
+            last.n_beats += 1;
+        }
+    }
+    let grid = BeatGrid { segments, first_downbeat_s: downbeats.first().copied() };
 
     // ── confidence ──
     let sal_conf = (curve.peak_near(level, 0.02).map_or(0.0, |x| x.1) / 0.3).clamp(0.0, 1.0);
-    let fit_conf = (1.0 - fit.rms / (0.1 * fit.period)).clamp(0.0, 1.0);
+    let fit_conf = (1.0 - fits[main_seg].1.rms / (0.1 * fits[main_seg].1.period)).clamp(0.0, 1.0);
     let on_share = active[first..=last].iter().filter(|&&a| a).count() as f64 / (last - first + 1) as f64;
     out.confidence = ((0.4 * sal_conf + 0.4 * fit_conf + 0.2 * on_share) * 1000.0).round() / 1000.0;
     out.diagnostics.push(format!(
         "grid: {:.4} BPM, fit rms {:.2} frames over {} inliers, span beats {}..{}, bar phase {} (conf {:.2})",
-        bpm_exact, fit.rms, fit.inliers, first, last, phase, meter_conf
+        bpm_exact, fits[main_seg].1.rms, fits[main_seg].1.inliers, first, last, phase, meter_conf
     ));
     out.diagnostics.push(format!(
         "groove: kick_on_beats {:.2}, kick_offbeat {:.2}, offbeat_accent {:.2}, swing {:?}, snare_on_three {:.2}, repetition {:.2}, drums {}",

@@ -174,14 +174,16 @@ pub fn reason_lines(reasons: &[Reason]) -> Vec<String> {
 /// The last word of a suggestion, or the chip appended, as a short label.
 fn label_of(prefix: &str, text: &str) -> String {
     let base = prefix.trim_end();
+    // a chip appended to what was typed: "base, chip"
     if !base.is_empty() {
-        if let Some(rest) = text.strip_prefix(base) {
-            let rest = rest.trim_start_matches([',', ' ']);
+        if let Some(rest) = text.strip_prefix(base).and_then(|r| r.strip_prefix(',')) {
+            let rest = rest.trim_start();
             if !rest.is_empty() {
                 return rest.to_string();
             }
         }
     }
+    // a completion of the word being typed: drop the words before it
     let head = prefix.rfind(char::is_whitespace).map_or("", |i| &prefix[..=i]);
     text.strip_prefix(head).unwrap_or(text).to_string()
 }
@@ -300,6 +302,7 @@ mod tests {
         assert_eq!(label_of("", "darker"), "darker");
         assert_eq!(label_of("darker ", "darker, same key"), "same key");
         assert_eq!(label_of("tec", "techno"), "techno");
+        assert_eq!(label_of("zzz", "zzz, more energy"), "more energy");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 pub const SR: u32 = 22050;
-pub const BPM: f64 = 140.0;
+pub const BPM: f64 = 150.0;
 pub const LEAD_SILENCE_S: f64 = 1.0;
 
 /// Section plan: (label, bars, kick+hats, bass, chords).

@@ -150,19 +150,42 @@ pub const TWO_STEP: &[(f64, Drum, f32)] = &[
     (3.5, Drum::Hat, 0.2),
 ];
 
-/// Half-time: kick on 1, snare on 3, hats on every beat and eighth.
+/// Half-time: kick on 1, snare on 3, sixteenth hats.
 pub const HALF_TIME: &[(f64, Drum, f32)] = &[
     (0.0, Drum::Kick, 0.9),
     (2.0, Drum::Snare, 0.7),
     (0.0, Drum::Hat, 0.25),
+    (0.25, Drum::Hat, 0.15),
     (0.5, Drum::Hat, 0.2),
+    (0.75, Drum::Hat, 0.15),
     (1.0, Drum::Hat, 0.25),
+    (1.25, Drum::Hat, 0.15),
     (1.5, Drum::Hat, 0.2),
+    (1.75, Drum::Hat, 0.15),
     (2.0, Drum::Hat, 0.25),
+    (2.25, Drum::Hat, 0.15),
     (2.5, Drum::Hat, 0.2),
+    (2.75, Drum::Hat, 0.15),
     (3.0, Drum::Hat, 0.25),
+    (3.25, Drum::Hat, 0.15),
     (3.5, Drum::Hat, 0.2),
+    (3.75, Drum::Hat, 0.15),
 ];
+
+/// Boom-bap with swung eighth hats (off-beat hat at 2/3 of the beat).
+pub fn swung(swing: f64) -> Vec<(f64, Drum, f32)> {
+    let mut v = vec![
+        (0.0, Drum::Kick, 0.9),
+        (2.0, Drum::Kick, 0.8),
+        (1.0, Drum::Snare, 0.6),
+        (3.0, Drum::Snare, 0.6),
+    ];
+    for b in 0..4 {
+        v.push((b as f64, Drum::Hat, 0.3));
+        v.push((b as f64 + swing, Drum::Hat, 0.25));
+    }
+    v
+}
 
 /// Linear resampling (tests only).
 pub fn resample_linear(x: &[f32], from: u32, to: u32) -> Vec<f32> {

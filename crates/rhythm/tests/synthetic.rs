@@ -1,0 +1,256 @@
+//! Synthetic signals with known answers, metamorphic checks and a golden summary.
+
+mod synth;
+
+use flowstate_rhythm::{analyze, GrooveStyle, RhythmAnalysis, RhythmOptions, TempoFeel};
+use synth::*;
+
+const SR: u32 = 22050;
+
+fn run(x: &[f32], sr: u32) -> RhythmAnalysis {
+    analyze(x, sr, &RhythmOptions::default())
+}
+
+fn bpm_of(r: &RhythmAnalysis) -> f64 {
+    r.bpm.unwrap_or_else(|| panic!("no bpm; diagnostics {:?}", r.diagnostics))
+}
+
+/// Share of `truth` matched by an estimated beat within `tol` seconds.
+fn recall(est: &[f64], truth: &[f64], tol: f64) -> f64 {
+    let hit = truth.iter().filter(|t| est.iter().any(|e| (e - *t).abs() <= tol)).count();
+    hit as f64 / truth.len().max(1) as f64
+}
+
+fn beat_times(bpm: f64, start: f64, n: usize) -> Vec<f64> {
+    (0..n).map(|k| start + k as f64 * 60.0 / bpm).collect()
+}
+
+fn track(bpm: f64, lead: f64, bars: usize, steps: &[(f64, Drum, f32)], with_chords: bool) -> Vec<f32> {
+    let dur = lead + bars as f64 * 4.0 * 60.0 / bpm + 1.0;
+    let mut x = silence(SR, dur);
+    pattern(&mut x, SR, bpm, lead, bars, steps, 7);
+    if with_chords {
+        chords(&mut x, SR, bpm, lead, bars, 0.15);
+    }
+    x
+}
+
+#[test]
+fn click_trains_at_several_tempos() {
+    for &bpm in &[90.0, 120.0, 128.0, 140.0, 174.0] {
+        let mut x = silence(SR, 25.0);
+        let mut rng = Rng::new(3);
+        let truth = beat_times(bpm, 0.5, ((24.0 - 0.5) * bpm / 60.0) as usize);
+        for &t in &truth {
+            add_drum(&mut x, SR, t, Drum::Click, 0.5, &mut rng);
+        }
+        let r = run(&x, SR);
+        let est = bpm_of(&r);
+        assert!((est - bpm).abs() <= 0.05, "click train {bpm}: got {est} ({:?})", r.diagnostics);
+        assert!(recall(&r.beats, &truth, 0.02) >= 0.95, "click train {bpm}: beats off");
+        assert_eq!(r.tempo_feel, Some(TempoFeel::Straight));
+        let grid = r.grid.as_ref().unwrap_or_else(|| panic!("no grid"));
+        assert_eq!(grid.segments.len(), 1);
+        assert!((grid.segments[0].start_s - truth[0]).abs() < 0.02, "grid starts at {}", grid.segments[0].start_s);
+    }
+}
+
+#[test]
+fn four_on_floor_house_with_bar_chords() {
+    let bpm = 124.0;
+    let x = track(bpm, 0.0, 16, FOUR_ON_FLOOR, true);
+    let r = run(&x, SR);
+    assert!((bpm_of(&r) - bpm).abs() <= 0.05, "{:?}", r.diagnostics);
+    assert_eq!(r.groove_style, Some(GrooveStyle::FourOnFloor), "{:?}", r.diagnostics);
+    assert_eq!(r.tempo_feel, Some(TempoFeel::Straight));
+    // chords change on bar lines: downbeats are every fourth beat from 0
+    let truth_db: Vec<f64> = (0..16).map(|b| b as f64 * 4.0 * 60.0 / bpm).collect();
+    assert!(recall(&r.downbeats, &truth_db, 0.03) >= 0.9, "downbeats {:?}", &r.downbeats[..4.min(r.downbeats.len())]);
+    let first = r.grid.as_ref().and_then(|g| g.first_downbeat_s).unwrap_or(-1.0);
+    assert!(first.abs() < 0.03, "first downbeat {first}");
+    assert_eq!(r.beat_strength.len(), r.beats.len());
+    assert!(r.onset_density > 1.0);
+}
+
+#[test]
+fn drum_and_bass_stays_at_174() {
+    let x = track(174.0, 0.3, 24, TWO_STEP, true);
+    let r = run(&x, SR);
+    assert!((bpm_of(&r) - 174.0).abs() <= 0.05, "{:?}", r.diagnostics);
+    assert_eq!(r.groove_style, Some(GrooveStyle::Broken), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn half_time_drums_report_the_fast_pulse() {
+    let x = track(140.0, 0.0, 16, HALF_TIME, true);
+    let r = run(&x, SR);
+    assert!((bpm_of(&r) - 140.0).abs() <= 0.05, "{:?}", r.diagnostics);
+    assert_eq!(r.tempo_feel, Some(TempoFeel::HalfTime), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn swung_eighths_are_detected() {
+    let steps = swung(2.0 / 3.0);
+    let x = track(96.0, 0.0, 16, &steps, true);
+    let r = run(&x, SR);
+    assert!((bpm_of(&r) - 96.0).abs() <= 0.05, "{:?}", r.diagnostics);
+    assert_eq!(r.groove_style, Some(GrooveStyle::Swung), "{:?}", r.diagnostics);
+    let s = r.swing_ratio.unwrap_or(0.0);
+    assert!((0.6..0.72).contains(&s), "swing ratio {s}");
+    // the same pattern straight is not swung
+    let x = track(96.0, 0.0, 16, &swung(0.5), true);
+    let r = run(&x, SR);
+    assert_ne!(r.groove_style, Some(GrooveStyle::Swung), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn silence_and_ambient_intro_do_not_shift_the_grid() {
+    let bpm = 126.0;
+    let lead = 13.0;
+    let mut x = track(bpm, lead, 12, FOUR_ON_FLOOR, true);
+    pad(&mut x, SR, 5.0, lead, 0.3); // 5 s silence, 8 s beatless pad
+    let r = run(&x, SR);
+    assert!((bpm_of(&r) - bpm).abs() <= 0.05, "{:?}", r.diagnostics);
+    let first = r.beats.first().copied().unwrap_or(-1.0);
+    assert!((first - lead).abs() < 0.03, "first beat at {first}, expected {lead}");
+    let db = r.grid.as_ref().and_then(|g| g.first_downbeat_s).unwrap_or(-1.0);
+    assert!((db - lead).abs() < 0.03, "first downbeat at {db}");
+}
+
+#[test]
+fn gain_change_keeps_everything() {
+    let x = track(128.0, 0.7, 12, FOUR_ON_FLOOR, true);
+    let quiet: Vec<f32> = x.iter().map(|v| v * 0.5).collect();
+    let (a, b) = (run(&x, SR), run(&quiet, SR));
+    assert!((bpm_of(&a) - bpm_of(&b)).abs() <= 0.01);
+    assert_eq!(a.beats.len(), b.beats.len());
+    for (p, q) in a.beats.iter().zip(&b.beats) {
+        assert!((p - q).abs() < 0.005);
+    }
+    assert_eq!(a.downbeats.first().map(|v| (v * 100.0).round()), b.downbeats.first().map(|v| (v * 100.0).round()));
+}
+
+#[test]
+fn resampling_keeps_bpm_and_grid() {
+    let x = track(122.0, 0.4, 12, FOUR_ON_FLOOR, true);
+    let up = resample_linear(&x, SR, 44100);
+    let (a, b) = (run(&x, SR), run(&up, 44100));
+    assert!((bpm_of(&a) - bpm_of(&b)).abs() <= 0.1, "{:?} vs {:?}", a.bpm, b.bpm);
+    let fa = a.beats.first().copied().unwrap_or(-1.0);
+    let fb = b.beats.first().copied().unwrap_or(-2.0);
+    assert!((fa - fb).abs() < 0.015, "first beat {fa} vs {fb}");
+    // and 22050 -> 48000 (a non-integer ratio)
+    let c = run(&resample_linear(&x, SR, 48000), 48000);
+    assert!((bpm_of(&a) - bpm_of(&c)).abs() <= 0.1, "{:?} vs {:?}", a.bpm, c.bpm);
+}
+
+#[test]
+fn trimming_the_start_shifts_the_grid_consistently() {
+    let bpm = 125.0;
+    let x = track(bpm, 0.0, 14, FOUR_ON_FLOOR, true);
+    let cut = 1.37;
+    let trimmed = &x[(cut * SR as f64) as usize..];
+    let (a, b) = (run(&x, SR), run(trimmed, SR));
+    assert!((bpm_of(&a) - bpm_of(&b)).abs() <= 0.05);
+    // every beat of the trimmed analysis is a beat of the full one, shifted by `cut`
+    let shifted: Vec<f64> = b.beats.iter().map(|t| t + cut).collect();
+    assert!(recall(&a.beats, &shifted, 0.015) >= 0.95);
+    let db: Vec<f64> = b.downbeats.iter().map(|t| t + cut).collect();
+    assert!(recall(&a.downbeats, &db, 0.015) >= 0.9, "bar phase moved after trimming");
+}
+
+#[test]
+fn degenerate_inputs_never_panic() {
+    let opts = RhythmOptions::default();
+    assert_eq!(analyze(&[], SR, &opts).bpm, None);
+    assert_eq!(analyze(&silence(SR, 10.0), SR, &opts).bpm, None);
+    assert_eq!(analyze(&[0.1; 100], SR, &opts).bpm, None);
+    assert_eq!(analyze(&[0.5; 1000], 0, &opts).bpm, None);
+    let mut nan = track(120.0, 0.0, 4, FOUR_ON_FLOOR, false);
+    for v in nan.iter_mut().step_by(97) {
+        *v = f32::NAN;
+    }
+    let r = analyze(&nan, SR, &opts);
+    assert!(r.bpm.is_none_or(|b| b.is_finite()));
+    let mut rng = Rng::new(9);
+    let noise: Vec<f32> = (0..SR as usize * 10).map(|_| 0.3 * rng.next()).collect();
+    let r = analyze(&noise, SR, &opts);
+    assert!(r.confidence <= 1.0 && r.confidence >= 0.0);
+    let inf = vec![f32::INFINITY; SR as usize * 5];
+    let _ = analyze(&inf, SR, &opts);
+}
+
+/// Golden summary of a fixed synthetic set; `UPDATE_GOLDEN=1 cargo test -p flowstate-rhythm`
+/// rewrites it. Tolerances: BPM 0.01, times 5 ms.
+#[test]
+fn golden_summary() {
+    let cases: Vec<(&str, Vec<f32>)> = vec![
+        ("house_124", track(124.0, 0.25, 8, FOUR_ON_FLOOR, true)),
+        ("dnb_174", track(174.0, 0.0, 12, TWO_STEP, true)),
+        ("halftime_140", track(140.0, 1.0, 8, HALF_TIME, true)),
+    ];
+    let mut doc = serde_json::Map::new();
+    for (name, x) in &cases {
+        let r = run(x, SR);
+        doc.insert(
+            name.to_string(),
+            serde_json::json!({
+                "bpm": r.bpm,
+                "n_beats": r.beats.len(),
+                "first_beat_s": r.beats.first().map(|v| (v * 1000.0).round() / 1000.0),
+                "first_downbeat_s": r.grid.as_ref().and_then(|g| g.first_downbeat_s).map(|v| (v * 1000.0).round() / 1000.0),
+                "tempo_feel": r.tempo_feel.map(|f| f.as_str()),
+                "groove_style": r.groove_style.map(|g| g.as_str()),
+            }),
+        );
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/synthetic_summary.json");
+    let got = serde_json::Value::Object(doc);
+    if std::env::var("UPDATE_GOLDEN").is_ok() || !path.exists() {
+        std::fs::create_dir_all(path.parent().unwrap_or(std::path::Path::new("."))).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&path, serde_json::to_string_pretty(&got).unwrap_or_default() + "\n").unwrap_or_else(|e| panic!("{e}"));
+        return;
+    }
+    let want: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+    for (name, w) in want.as_object().unwrap_or_else(|| panic!("golden is not an object")) {
+        let g = &got[name];
+        let num = |v: &serde_json::Value, k: &str| v[k].as_f64();
+        match (num(g, "bpm"), num(w, "bpm")) {
+            (Some(a), Some(b)) => assert!((a - b).abs() <= 0.011, "{name}: bpm {a} vs golden {b}"),
+            (a, b) => assert_eq!(a, b, "{name}: bpm"),
+        }
+        for k in ["first_beat_s", "first_downbeat_s"] {
+            match (num(g, k), num(w, k)) {
+                (Some(a), Some(b)) => assert!((a - b).abs() <= 0.005, "{name}: {k} {a} vs golden {b}"),
+                (a, b) => assert_eq!(a, b, "{name}: {k}"),
+            }
+        }
+        for k in ["n_beats", "tempo_feel", "groove_style"] {
+            assert_eq!(g[k], w[k], "{name}: {k}");
+        }
+    }
+}
+
+#[test]
+fn tempo_change_gives_two_segments() {
+    let (b1, b2) = (120.0, 128.0);
+    let bars = 14;
+    let t_change = bars as f64 * 4.0 * 60.0 / b1;
+    let dur = t_change + bars as f64 * 4.0 * 60.0 / b2 + 1.0;
+    let mut x = silence(SR, dur);
+    pattern(&mut x, SR, b1, 0.0, bars, FOUR_ON_FLOOR, 1);
+    pattern(&mut x, SR, b2, t_change, bars, FOUR_ON_FLOOR, 2);
+    chords(&mut x, SR, b1, 0.0, bars, 0.15);
+    chords(&mut x, SR, b2, t_change, bars, 0.15);
+    let r = run(&x, SR);
+    let grid = r.grid.as_ref().unwrap_or_else(|| panic!("no grid: {:?}", r.diagnostics));
+    assert_eq!(grid.segments.len(), 2, "{:?} {:?}", grid.segments, r.diagnostics);
+    assert!((grid.segments[0].bpm - b1).abs() < 0.1, "{:?}", grid.segments);
+    assert!((grid.segments[1].bpm - b2).abs() < 0.1, "{:?}", grid.segments);
+    assert!((grid.segments[1].start_s - t_change).abs() < 0.6, "{:?}", grid.segments);
+    // beats on both sides of the change are right
+    let mut truth = beat_times(b1, 0.0, bars * 4);
+    truth.extend(beat_times(b2, t_change, bars * 4));
+    assert!(recall(&r.beats, &truth, 0.03) >= 0.9);
+}
