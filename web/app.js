@@ -447,7 +447,7 @@ function renderRecs() {
     const c = r.compatibility || {};
     const de = c.energy_delta;
     const deText = de === null || de === undefined ? 'E —' : `E ${fmtEnergy(t.energy)} (${de > 0 ? '↑ +' : de < 0 ? '↓ ' : '→ '}${de === 0 ? '0' : fmtEnergy(de)})`;
-    const card = el('article', { class: 'card', dataset: { id: t.id } },
+    const card = el('article', { class: 'card', dataset: { id: t.id, audio: t.has_audio ? '1' : '0' } },
       el('div', { class: 'row' }, el('span', { class: 'rank' }, `${r.rank}`), el('span', { class: 't' }, t.title || '(untitled)'),
         el('span', { class: 'score', title: 'ranking score' }, r.score.toFixed(2))),
       el('div', { class: 'a' }, [t.artist, t.genre].filter(Boolean).join(' · ')),

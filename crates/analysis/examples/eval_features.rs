@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 fn cpu_seconds() -> f64 {
     // utime + stime of this process, from /proc (Linux); 0 elsewhere.
-    let Ok(s) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    let Ok(s) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
     let after = s.rsplit_once(')').map(|x| x.1).unwrap_or("");
     let f: Vec<&str> = after.split_whitespace().collect();
     let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
@@ -65,10 +67,15 @@ fn match_bounds(est: &[f64], refs: &[f64], tol: f64) -> (usize, usize, usize) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = PathBuf::from(args.first().cloned().unwrap_or_else(|| {
-        format!("{}/.cache/flowstate-eval", std::env::var("HOME").unwrap_or_default())
+        format!(
+            "{}/.cache/flowstate-eval",
+            std::env::var("HOME").unwrap_or_default()
+        )
     }));
     let verbose = args.iter().any(|a| a == "-v");
-    let manifest: Value = match std::fs::read_to_string(root.join("manifest-public.json")).map(|s| serde_json::from_str(&s)) {
+    let manifest: Value = match std::fs::read_to_string(root.join("manifest-public.json"))
+        .map(|s| serde_json::from_str(&s))
+    {
         Ok(Ok(v)) => v,
         _ => {
             eprintln!("cannot read {}/manifest-public.json", root.display());
@@ -84,8 +91,13 @@ fn main() {
     for f in &files {
         let id = f["id"].as_str().unwrap_or("");
         let path = root.join("pcm22k").join(format!("{id}.f32"));
-        let Ok(bytes) = std::fs::read(&path) else { continue };
-        let pcm: Vec<f32> = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let pcm: Vec<f32> = bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
         let c0 = cpu_seconds();
         let a = analyze(&pcm, 22050);
         cpu += cpu_seconds() - c0;
@@ -101,9 +113,19 @@ fn main() {
         }
         let refs: Vec<f64> = f["sections"]
             .as_array()
-            .map(|s| s.iter().filter_map(|x| x["start_s"].as_f64()).filter(|&t| t > 0.05 && t < dur - 0.05).collect())
+            .map(|s| {
+                s.iter()
+                    .filter_map(|x| x["start_s"].as_f64())
+                    .filter(|&t| t > 0.05 && t < dur - 0.05)
+                    .collect()
+            })
             .unwrap_or_default();
-        let est: Vec<f64> = a.sections.iter().map(|s| s.start_s).filter(|&t| t > 0.05 && t < dur - 0.05).collect();
+        let est: Vec<f64> = a
+            .sections
+            .iter()
+            .map(|s| s.start_s)
+            .filter(|&t| t > 0.05 && t < dur - 0.05)
+            .collect();
         let (h, ne, nr) = match_bounds(&est, &refs, bar + 0.05);
         hits += h;
         n_est += ne;
@@ -115,14 +137,22 @@ fn main() {
             let e = m.and_then(|m| m.mix_in_s);
             let ok = e.is_some_and(|e| (e - r).abs() <= bar + 0.05);
             in_ok += usize::from(ok);
-            line += &format!(" in {}/{r:.1}{}", e.map_or("-".into(), |e| format!("{e:.1}")), if ok { "" } else { "!" });
+            line += &format!(
+                " in {}/{r:.1}{}",
+                e.map_or("-".into(), |e| format!("{e:.1}")),
+                if ok { "" } else { "!" }
+            );
         }
         if let Some(r) = f["mix_out_s"].as_f64() {
             out_n += 1;
             let e = m.and_then(|m| m.mix_out_s);
             let ok = e.is_some_and(|e| (e - r).abs() <= bar + 0.05);
             out_ok += usize::from(ok);
-            line += &format!(" out {}/{r:.1}{}", e.map_or("-".into(), |e| format!("{e:.1}")), if ok { "" } else { "!" });
+            line += &format!(
+                " out {}/{r:.1}{}",
+                e.map_or("-".into(), |e| format!("{e:.1}")),
+                if ok { "" } else { "!" }
+            );
         }
         if let (Some(p), Some(v)) = (a.vocal_probability, f["vocal"].as_bool()) {
             voc_n += 1;
@@ -132,28 +162,70 @@ fn main() {
         }
         if verbose {
             println!("{line}");
-            let labels: Vec<String> = a.sections.iter().map(|s| format!("{}@{:.1}", s.label, s.start_s)).collect();
+            let labels: Vec<String> = a
+                .sections
+                .iter()
+                .map(|s| format!("{}@{:.1}", s.label, s.start_s))
+                .collect();
             let rl: Vec<String> = f["sections"]
                 .as_array()
-                .map(|s| s.iter().map(|x| format!("{}@{:.1}", x["type"].as_str().unwrap_or("?"), x["start_s"].as_f64().unwrap_or(0.0))).collect())
+                .map(|s| {
+                    s.iter()
+                        .map(|x| {
+                            format!(
+                                "{}@{:.1}",
+                                x["type"].as_str().unwrap_or("?"),
+                                x["start_s"].as_f64().unwrap_or(0.0)
+                            )
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
-            for d in a.diagnostics.iter().filter(|d| d.starts_with("energy") || d.starts_with("vocals")) {
+            for d in a
+                .diagnostics
+                .iter()
+                .filter(|d| d.starts_with("energy") || d.starts_with("vocals"))
+            {
                 println!("    {d}");
             }
             println!("    est: {}\n    ref: {}", labels.join(" "), rl.join(" "));
-            println!("    rhythm: bpm {:?} first beat {:?} first downbeat {:?} conf {:.2}", a.rhythm.bpm, a.rhythm.beats.first(), a.rhythm.downbeats.first(), a.rhythm.confidence);
+            println!(
+                "    rhythm: bpm {:?} first beat {:?} first downbeat {:?} conf {:.2}",
+                a.rhythm.bpm,
+                a.rhythm.beats.first(),
+                a.rhythm.downbeats.first(),
+                a.rhythm.confidence
+            );
             if let Some(m) = m {
-                println!("    notes: {} | in_ease {:.1} out_ease {:.1}", m.notes.join("; "), m.mix_in_ease, m.mix_out_ease);
+                println!(
+                    "    notes: {} | in_ease {:.1} out_ease {:.1}",
+                    m.notes.join("; "),
+                    m.mix_in_ease,
+                    m.mix_out_ease
+                );
             }
         }
     }
     let p = hits as f64 / n_est.max(1) as f64;
     let r = hits as f64 / n_ref.max(1) as f64;
     println!("files analysed: {}", e_est.len().max(voc_n));
-    println!("energy Spearman: {:.3} (n={})", spearman(&e_est, &e_ref), e_est.len());
+    println!(
+        "energy Spearman: {:.3} (n={})",
+        spearman(&e_est, &e_ref),
+        e_est.len()
+    );
     println!("section boundaries ±1 bar: P {:.3} R {:.3} F {:.3} ({hits} hits, {n_est} est, {n_ref} ref)", p, r, 2.0 * p * r / (p + r).max(1e-12));
-    println!("mix-in within 1 bar: {in_ok}/{in_n} = {:.3}", in_ok as f64 / in_n.max(1) as f64);
-    println!("mix-out within 1 bar: {out_ok}/{out_n} = {:.3}", out_ok as f64 / out_n.max(1) as f64);
-    println!("vocal presence accuracy: {voc_ok}/{voc_n} = {:.3}", voc_ok as f64 / voc_n.max(1) as f64);
+    println!(
+        "mix-in within 1 bar: {in_ok}/{in_n} = {:.3}",
+        in_ok as f64 / in_n.max(1) as f64
+    );
+    println!(
+        "mix-out within 1 bar: {out_ok}/{out_n} = {:.3}",
+        out_ok as f64 / out_n.max(1) as f64
+    );
+    println!(
+        "vocal presence accuracy: {voc_ok}/{voc_n} = {:.3}",
+        voc_ok as f64 / voc_n.max(1) as f64
+    );
     println!("CPU: {cpu:.2} s for {audio_min:.1} audio min = {:.3} s/min (whole analyze(), excl. decode)", cpu / audio_min.max(1e-9));
 }

@@ -23,17 +23,30 @@ pub struct BarGrid {
 
 impl BarGrid {
     pub fn from_rhythm(r: &RhythmAnalysis, duration_s: f64) -> Self {
-        let bar_from_bpm = r.bpm.filter(|b| b.is_finite() && *b > 20.0).map(|b| 4.0 * 60.0 / b);
-        let anchor = r.downbeats.first().copied().or_else(|| r.grid.as_ref().and_then(|g| g.first_downbeat_s));
+        let bar_from_bpm = r
+            .bpm
+            .filter(|b| b.is_finite() && *b > 20.0)
+            .map(|b| 4.0 * 60.0 / b);
+        let anchor = r
+            .downbeats
+            .first()
+            .copied()
+            .or_else(|| r.grid.as_ref().and_then(|g| g.first_downbeat_s));
         match (bar_from_bpm, anchor) {
-            (Some(bar_s), Some(d0)) if d0.is_finite() && duration_s > 0.0 => Self::regular(d0, bar_s, duration_s, true),
+            (Some(bar_s), Some(d0)) if d0.is_finite() && duration_s > 0.0 => {
+                Self::regular(d0, bar_s, duration_s, true)
+            }
             _ => Self::regular(0.0, FALLBACK_BAR_S, duration_s, false),
         }
     }
 
     /// Bars of `bar_s` seconds through `anchor`, extended to cover the track.
     pub fn regular(anchor: f64, bar_s: f64, duration_s: f64, from_beats: bool) -> Self {
-        let bar_s = if bar_s.is_finite() && bar_s > 0.1 { bar_s } else { FALLBACK_BAR_S };
+        let bar_s = if bar_s.is_finite() && bar_s > 0.1 {
+            bar_s
+        } else {
+            FALLBACK_BAR_S
+        };
         let duration_s = duration_s.max(0.0);
         let k0 = (anchor / bar_s).floor();
         let mut t = anchor - k0 * bar_s; // first bar start in [0, bar_s)
@@ -53,7 +66,14 @@ impl BarGrid {
         if starts.is_empty() {
             starts.push(0.0);
         }
-        Self { starts, bar_s, duration_s, from_beats, first_grid_bar, partial_first }
+        Self {
+            starts,
+            bar_s,
+            duration_s,
+            from_beats,
+            first_grid_bar,
+            partial_first,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -91,8 +111,8 @@ pub struct BarFeatures {
     pub centroid: Vec<f32>,
     /// Sum of the per-band powers per bar (linear), for weighting.
     pub power: Vec<f32>,
-    /// Metrical pulse per bar: onset strength on the bar's four beats minus on the points
-    /// halfway between them, over the track's 90th-percentile onset strength. Positive when
+    /// Metrical pulse per bar: onset strength on the bar's four beats minus on the 16th
+    /// positions between them, over the track's 90th-percentile onset strength. Positive when
     /// the music's onsets sit on the grid (drums, or chords changing on the beat).
     pub pulse: Vec<f32>,
 }
@@ -104,9 +124,19 @@ pub fn summarise(fr: &Frames, grid: &BarGrid) -> BarFeatures {
         let a = fr.frame_at(grid.starts[i]);
         let b = fr.frame_at(grid.end_of(i)).max(a + 1).min(fr.n.max(a + 1));
         let range = a.min(fr.n)..b.min(fr.n);
-        let m = |v: &[f32]| if range.is_empty() { 0.0 } else { features::mean(&v[range.clone()]) };
+        let m = |v: &[f32]| {
+            if range.is_empty() {
+                0.0
+            } else {
+                features::mean(&v[range.clone()])
+            }
+        };
         out.loud_db.push(features::db(m(&fr.ms)));
-        out.median_db.push(if range.is_empty() { features::db(0.0) } else { features::db(features::percentile(&fr.ms[range.clone()], 0.5)) });
+        out.median_db.push(if range.is_empty() {
+            features::db(0.0)
+        } else {
+            features::db(features::percentile(&fr.ms[range.clone()], 0.5))
+        });
         for k in 0..N_BANDS {
             out.band_db[k].push(features::db(m(&fr.band[k])));
         }
@@ -114,7 +144,12 @@ pub fn summarise(fr: &Frames, grid: &BarGrid) -> BarFeatures {
         out.hats.push(m(&fr.flux_high));
         out.flux.push(m(&fr.flux));
         out.centroid.push(m(&fr.centroid));
-        out.power.push([SUB, BASS, LOW_MID, MID, PRESENCE, HIGH].iter().map(|&k| m(&fr.band[k])).sum());
+        out.power.push(
+            [SUB, BASS, LOW_MID, MID, PRESENCE, HIGH]
+                .iter()
+                .map(|&k| m(&fr.band[k]))
+                .sum(),
+        );
         let (t0, len) = (grid.starts[i], grid.end_of(i) - grid.starts[i]);
         let full = grid.bar_s;
         let peak_at = |t: f64| -> f32 {
@@ -127,10 +162,12 @@ pub fn summarise(fr: &Frames, grid: &BarGrid) -> BarFeatures {
         while k < 4 && (k as f64) * full / 4.0 < len - 1e-6 {
             let tb = t0 + k as f64 * full / 4.0;
             on += peak_at(tb);
-            off += peak_at(tb + full / 8.0);
+            // the 16th positions either side of the off-beat (off-beat hats are common)
+            off += 0.5 * (peak_at(tb + full / 16.0) + peak_at(tb + 3.0 * full / 16.0));
             k += 1;
         }
-        out.pulse.push(if k > 0 { (on - off) / k as f32 } else { 0.0 });
+        out.pulse
+            .push(if k > 0 { (on - off) / k as f32 } else { 0.0 });
     }
     let p90 = features::percentile(&fr.flux, 0.9).max(1e-6);
     out.pulse.iter_mut().for_each(|p| *p /= p90);
@@ -148,7 +185,13 @@ mod tests {
         assert!((g.starts[1] - 1.0).abs() < 1e-9);
         assert!(g.starts.windows(2).all(|w| w[1] > w[0]));
         assert!(*g.starts.last().unwrap_or(&0.0) < 20.0);
-        assert_eq!(g.bar_at(5.5), g.starts.iter().position(|&s| (s - 5.0).abs() < 1e-9).unwrap_or(99));
+        assert_eq!(
+            g.bar_at(5.5),
+            g.starts
+                .iter()
+                .position(|&s| (s - 5.0).abs() < 1e-9)
+                .unwrap_or(99)
+        );
     }
 
     #[test]

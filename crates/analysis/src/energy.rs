@@ -7,7 +7,14 @@ use crate::bars::BarFeatures;
 use crate::features::{self, BASS, HIGH, LOW_MID, MID, PRESENCE, SUB};
 
 /// Approximate BS.1770 K-weighting per band (power gains).
-const K_WEIGHTS: [(usize, f32); 6] = [(SUB, 0.3), (BASS, 0.85), (LOW_MID, 1.0), (MID, 1.1), (PRESENCE, 2.2), (HIGH, 2.5)];
+const K_WEIGHTS: [(usize, f32); 6] = [
+    (SUB, 0.3),
+    (BASS, 0.85),
+    (LOW_MID, 1.0),
+    (MID, 1.1),
+    (PRESENCE, 2.2),
+    (HIGH, 2.5),
+];
 use crate::structure::BarView;
 
 /// Inputs of the energy model for a set of bars.
@@ -55,7 +62,11 @@ pub fn inputs(
     onset_rate: f64,
     bpm: Option<f64>,
 ) -> Option<EnergyInputs> {
-    let bars: Vec<usize> = bars.iter().copied().filter(|&i| i < view.silent.len() && !view.silent[i]).collect();
+    let bars: Vec<usize> = bars
+        .iter()
+        .copied()
+        .filter(|&i| i < view.silent.len() && !view.silent[i])
+        .collect();
     if bars.is_empty() {
         return None;
     }
@@ -65,7 +76,10 @@ pub fn inputs(
     };
     let bass = pm(&bf.band_db[SUB]) + pm(&bf.band_db[BASS]);
     let highs = pm(&bf.band_db[PRESENCE]) + pm(&bf.band_db[HIGH]);
-    let kw = K_WEIGHTS.iter().map(|&(b, w)| w * pm(&bf.band_db[b])).sum::<f32>();
+    let kw = K_WEIGHTS
+        .iter()
+        .map(|&(b, w)| w * pm(&bf.band_db[b]))
+        .sum::<f32>();
     let tot: f32 = bars.iter().map(|&i| bf.power[i]).sum::<f32>() / bars.len() as f32;
     let drum_flux = bars.iter().map(|&i| bf.kick[i] + bf.hats[i]).sum::<f32>() / bars.len() as f32;
     Some(EnergyInputs {
@@ -73,16 +87,29 @@ pub fn inputs(
         bpm,
         drum_flux,
         onset_rate,
-        brightness: if tot > 1e-12 { (highs / tot).min(1.0) as f64 } else { 0.0 },
-        bass_share: if tot > 1e-12 { (bass / tot).min(1.0) } else { 0.0 },
+        brightness: if tot > 1e-12 {
+            (highs / tot).min(1.0) as f64
+        } else {
+            0.0
+        },
+        bass_share: if tot > 1e-12 {
+            (bass / tot).min(1.0)
+        } else {
+            0.0
+        },
     })
 }
 
 /// The "main" bars of a track: non-silent bars at least as loud as the median non-silent bar.
 pub fn main_bars(bf: &BarFeatures, view: &BarView) -> Vec<usize> {
-    let loud: Vec<f32> = (0..view.silent.len()).filter(|&i| !view.silent[i]).map(|i| bf.loud_db[i]).collect();
+    let loud: Vec<f32> = (0..view.silent.len())
+        .filter(|&i| !view.silent[i])
+        .map(|i| bf.loud_db[i])
+        .collect();
     let med = features::percentile(&loud, 0.5);
-    (0..view.silent.len()).filter(|&i| !view.silent[i] && bf.loud_db[i] >= med).collect()
+    (0..view.silent.len())
+        .filter(|&i| !view.silent[i] && bf.loud_db[i] >= med)
+        .collect()
 }
 
 /// Danceability 1–10 from beat clarity, drum coverage, tempo and groove.
@@ -103,7 +130,9 @@ pub fn danceability(beat_conf: f64, drum_share: f64, bpm: Option<f64>, four_on_f
 
 /// Hype 0–1 (seed 004): energy + onset density + percussive ratio.
 pub fn hype(energy_score: f64, onset_rate: f64, percussive_ratio: f64) -> f64 {
-    let z = 0.5 * ramp(energy_score, 1.0, 10.0) + 0.25 * ramp(onset_rate, 0.5, 6.0) + 0.25 * percussive_ratio.clamp(0.0, 1.0);
+    let z = 0.5 * ramp(energy_score, 1.0, 10.0)
+        + 0.25 * ramp(onset_rate, 0.5, 6.0)
+        + 0.25 * percussive_ratio.clamp(0.0, 1.0);
     (z * 1000.0).round() / 1000.0
 }
 
@@ -126,8 +155,22 @@ mod tests {
 
     #[test]
     fn louder_busier_is_more_energetic() {
-        let quiet = EnergyInputs { loud_db: -28.0, bpm: None, drum_flux: 0.1, onset_rate: 1.0, brightness: 0.1, bass_share: 0.2 };
-        let loud = EnergyInputs { loud_db: -10.0, bpm: Some(126.0), drum_flux: 0.5, onset_rate: 4.0, brightness: 0.2, bass_share: 0.4 };
+        let quiet = EnergyInputs {
+            loud_db: -28.0,
+            bpm: None,
+            drum_flux: 0.1,
+            onset_rate: 1.0,
+            brightness: 0.1,
+            bass_share: 0.2,
+        };
+        let loud = EnergyInputs {
+            loud_db: -10.0,
+            bpm: Some(126.0),
+            drum_flux: 0.5,
+            onset_rate: 4.0,
+            brightness: 0.2,
+            bass_share: 0.4,
+        };
         assert!(score(&quiet) < score(&loud));
         assert!((1.0..=10.0).contains(&score(&quiet)) && (1.0..=10.0).contains(&score(&loud)));
     }

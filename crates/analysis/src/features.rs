@@ -8,13 +8,13 @@ pub const HOP: usize = 1024;
 
 /// Band edges in Hz of the per-frame band energies.
 pub const BANDS: [(f32, f32); 7] = [
-    (20.0, 60.0),     // SUB
-    (60.0, 250.0),    // BASS
-    (250.0, 500.0),   // LOW_MID
-    (500.0, 2000.0),  // MID
-    (2000.0, 5000.0), // PRESENCE
+    (20.0, 60.0),      // SUB
+    (60.0, 250.0),     // BASS
+    (250.0, 500.0),    // LOW_MID
+    (500.0, 2000.0),   // MID
+    (2000.0, 5000.0),  // PRESENCE
     (5000.0, 11025.0), // HIGH
-    (300.0, 3500.0),  // FORMANT (overlaps MID, used by vocals)
+    (300.0, 3500.0),   // FORMANT (overlaps MID, used by vocals)
 ];
 pub const SUB: usize = 0;
 pub const BASS: usize = 1;
@@ -74,8 +74,17 @@ impl Frames {
 pub fn compute(samples: &[f32], sample_rate: u32) -> Frames {
     let sr = sample_rate.max(1);
     let fps = sr as f64 / HOP as f64;
-    let n = if samples.is_empty() { 0 } else { samples.len().div_ceil(HOP) };
-    let mut f = Frames { sample_rate: sr, fps, n, ..Default::default() };
+    let n = if samples.is_empty() {
+        0
+    } else {
+        samples.len().div_ceil(HOP)
+    };
+    let mut f = Frames {
+        sample_rate: sr,
+        fps,
+        n,
+        ..Default::default()
+    };
     if n == 0 {
         return f;
     }
@@ -84,13 +93,17 @@ pub fn compute(samples: &[f32], sample_rate: u32) -> Frames {
     let mut input = fft.make_input_vec();
     let mut spec = fft.make_output_vec();
     let mut scratch = fft.make_scratch_vec();
-    let window: Vec<f32> =
-        (0..WIN).map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / WIN as f32).cos()).collect();
+    let window: Vec<f32> = (0..WIN)
+        .map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / WIN as f32).cos())
+        .collect();
     let wnorm: f32 = window.iter().map(|w| w * w).sum::<f32>();
     let nb = WIN / 2 + 1;
     let hz_per_bin = sr as f32 / WIN as f32;
     let bin_of = |hz: f32| ((hz / hz_per_bin).round() as usize).min(nb - 1);
-    let band_bins: Vec<(usize, usize)> = BANDS.iter().map(|&(lo, hi)| (bin_of(lo).max(1), bin_of(hi).max(bin_of(lo) + 1))).collect();
+    let band_bins: Vec<(usize, usize)> = BANDS
+        .iter()
+        .map(|&(lo, hi)| (bin_of(lo).max(1), bin_of(hi).max(bin_of(lo) + 1)))
+        .collect();
     let low_cut = bin_of(150.0);
     let high_cut = bin_of(5000.0);
     let (p_lo, p_hi) = (bin_of(150.0), bin_of(1100.0));
@@ -99,7 +112,9 @@ pub fn compute(samples: &[f32], sample_rate: u32) -> Frames {
     let edges: Vec<usize> = {
         let top = (sr as f32 / 2.0).max(100.0);
         let ratio = (top / 40.0).ln() / N_LOG as f32;
-        let mut e: Vec<usize> = (0..=N_LOG).map(|k| bin_of(40.0 * (ratio * k as f32).exp())).collect();
+        let mut e: Vec<usize> = (0..=N_LOG)
+            .map(|k| bin_of(40.0 * (ratio * k as f32).exp()))
+            .collect();
         for k in 1..e.len() {
             if e[k] <= e[k - 1] {
                 e[k] = e[k - 1] + 1;
@@ -108,7 +123,9 @@ pub fn compute(samples: &[f32], sample_rate: u32) -> Frames {
         e.iter_mut().for_each(|x| *x = (*x).min(nb));
         e
     };
-    f.log_centres = (0..N_LOG).map(|k| ((edges[k] + edges[k + 1]) as f32 * 0.5) * hz_per_bin).collect();
+    f.log_centres = (0..N_LOG)
+        .map(|k| ((edges[k] + edges[k + 1]) as f32 * 0.5) * hz_per_bin)
+        .collect();
     f.logspec.reserve(n * N_LOG);
 
     for v in f.band.iter_mut() {
@@ -124,14 +141,22 @@ pub fn compute(samples: &[f32], sample_rate: u32) -> Frames {
         let mut ms = 0f64;
         for (k, x) in input.iter_mut().enumerate() {
             let idx = start + k as isize;
-            let s = if idx >= 0 && (idx as usize) < samples.len() { samples[idx as usize] } else { 0.0 };
+            let s = if idx >= 0 && (idx as usize) < samples.len() {
+                samples[idx as usize]
+            } else {
+                0.0
+            };
             let s = if s.is_finite() { s } else { 0.0 };
             ms += (s * s) as f64;
             *x = s * window[k];
         }
         f.ms.push((ms / WIN as f64) as f32);
-        if fft.process_with_scratch(&mut input, &mut spec, &mut scratch).is_err() {
-            spec.iter_mut().for_each(|c| *c = realfft::num_complex::Complex::new(0.0, 0.0));
+        if fft
+            .process_with_scratch(&mut input, &mut spec, &mut scratch)
+            .is_err()
+        {
+            spec.iter_mut()
+                .for_each(|c| *c = realfft::num_complex::Complex::new(0.0, 0.0));
         }
         let mut tot = 0f32;
         let mut wsum = 0f32;
@@ -147,7 +172,11 @@ pub fn compute(samples: &[f32], sample_rate: u32) -> Frames {
         }
         for k in 0..N_LOG {
             let (lo, hi) = (edges[k].min(nb), edges[k + 1].min(nb));
-            f.logspec.push(if hi > lo { power[lo..hi].iter().sum() } else { 0.0 });
+            f.logspec.push(if hi > lo {
+                power[lo..hi].iter().sum()
+            } else {
+                0.0
+            });
         }
         f.centroid.push(if tot > 1e-12 { wsum / tot } else { 0.0 });
         let (mut fl, mut fh, mut fa) = (0f32, 0f32, 0f32);
@@ -172,11 +201,18 @@ pub fn compute(samples: &[f32], sample_rate: u32) -> Frames {
         for b in fm_lo.max(2)..fm_hi.min(nb - 2) {
             let p = power[b];
             band_p += p;
-            if p > power[b - 1] && p >= power[b + 1] && p > 4.0 * (power[b - 2] + power[b + 2]) * 0.5 {
+            if p > power[b - 1]
+                && p >= power[b + 1]
+                && p > 4.0 * (power[b - 2] + power[b + 2]) * 0.5
+            {
                 peak_p += p + power[b - 1] + power[b + 1];
             }
         }
-        f.tonal.push(if band_p > 1e-10 { (peak_p / band_p).min(1.0) } else { 0.0 });
+        f.tonal.push(if band_p > 1e-10 {
+            (peak_p / band_p).min(1.0)
+        } else {
+            0.0
+        });
 
         // Strongest peak 150–1100 Hz, parabolic interpolation on log power.
         let mut best = (0usize, 0f32);
@@ -187,9 +223,17 @@ pub fn compute(samples: &[f32], sample_rate: u32) -> Frames {
         }
         let hz = if best.1 > 1e-9 {
             let b = best.0;
-            let (a, m, c) = ((power[b - 1] + 1e-12).ln(), (power[b] + 1e-12).ln(), (power[b + 1] + 1e-12).ln());
+            let (a, m, c) = (
+                (power[b - 1] + 1e-12).ln(),
+                (power[b] + 1e-12).ln(),
+                (power[b + 1] + 1e-12).ln(),
+            );
             let den = a - 2.0 * m + c;
-            let off = if den.abs() > 1e-9 { (0.5 * (a - c) / den).clamp(-0.5, 0.5) } else { 0.0 };
+            let off = if den.abs() > 1e-9 {
+                (0.5 * (a - c) / den).clamp(-0.5, 0.5)
+            } else {
+                0.0
+            };
             (b as f32 + off) * hz_per_bin
         } else {
             0.0
@@ -227,7 +271,9 @@ mod tests {
 
     fn sine(f: f32, amp: f32, secs: f32) -> Vec<f32> {
         let sr = 22050.0;
-        (0..(secs * sr) as usize).map(|i| amp * (2.0 * std::f32::consts::PI * f * i as f32 / sr).sin()).collect()
+        (0..(secs * sr) as usize)
+            .map(|i| amp * (2.0 * std::f32::consts::PI * f * i as f32 / sr).sin())
+            .collect()
     }
 
     #[test]
@@ -237,7 +283,11 @@ mod tests {
         let tot: f32 = (0..6).map(|b| fr.band[b][i]).sum();
         assert!(fr.band[SUB][i] / tot > 0.9, "{}", fr.band[SUB][i] / tot);
         // Parseval-ish: band power ≈ mean square (0.125) within 20 %.
-        assert!((tot / fr.ms[i] - 1.0).abs() < 0.2, "tot {tot} ms {}", fr.ms[i]);
+        assert!(
+            (tot / fr.ms[i] - 1.0).abs() < 0.2,
+            "tot {tot} ms {}",
+            fr.ms[i]
+        );
     }
 
     #[test]

@@ -107,7 +107,8 @@ pub fn analyze(samples: &[f32], sample_rate: u32) -> TrackAnalysis {
 fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
     let fr = features::compute(samples, sr);
     if fr.n < 8 {
-        out.diagnostics.push("analysis: input too short for descriptors".into());
+        out.diagnostics
+            .push("analysis: input too short for descriptors".into());
         return;
     }
     let grid = bars::BarGrid::from_rhythm(&out.rhythm, out.duration_s);
@@ -119,13 +120,20 @@ fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
     }
     let has_grid = grid.from_beats;
     if !has_grid {
-        out.diagnostics.push(format!("analysis: no beat grid, structure on {:.0}-s pseudo-bars", bars::FALLBACK_BAR_S));
+        out.diagnostics.push(format!(
+            "analysis: no beat grid, structure on {:.0}-s pseudo-bars",
+            bars::FALLBACK_BAR_S
+        ));
     }
     let hp = timbre::hpss(&fr);
 
     // ── structure ──
     let nov = structure::novelty(&view);
-    let beat_in = if has_grid { mix::first_beat_bar(&grid, &bf, &view) } else { None };
+    let beat_in = if has_grid {
+        mix::first_beat_bar(&grid, &bf, &view)
+    } else {
+        None
+    };
     let bounds = structure::boundaries(&grid, &view, &nov, beat_in);
     let segs = structure::label(&bounds, &bf, &view, beat_in);
     let mixp = mix::compute(&grid, &bf, &view, &segs, beat_in);
@@ -163,7 +171,13 @@ fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
     let main = energy::main_bars(&bf, &view);
     // Perceived tempo: a double-time feel (drum & bass reported at 87) counts as 174.
     let bpm_e = if has_grid {
-        out.rhythm.bpm.map(|b| if out.rhythm.tempo_feel == Some(flowstate_rhythm::TempoFeel::DoubleTime) { 2.0 * b } else { b })
+        out.rhythm.bpm.map(|b| {
+            if out.rhythm.tempo_feel == Some(flowstate_rhythm::TempoFeel::DoubleTime) {
+                2.0 * b
+            } else {
+                b
+            }
+        })
     } else {
         None
     };
@@ -179,16 +193,32 @@ fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
     let drum_share = if non_silent.is_empty() {
         0.0
     } else {
-        non_silent.iter().filter(|&&i| view.drums[i] >= mix::DRUMS_ON).count() as f64 / non_silent.len() as f64
+        non_silent
+            .iter()
+            .filter(|&&i| view.drums[i] >= mix::DRUMS_ON)
+            .count() as f64
+            / non_silent.len() as f64
     };
-    let four = out.rhythm.groove_style.is_some_and(|g| g.as_str() == "four-on-floor");
+    let four = out
+        .rhythm
+        .groove_style
+        .is_some_and(|g| g.as_str() == "four-on-floor");
     out.danceability = Some(round_to(
-        energy::danceability(if has_grid { out.rhythm.confidence } else { 0.0 }, drum_share, out.rhythm.bpm, four),
+        energy::danceability(
+            if has_grid { out.rhythm.confidence } else { 0.0 },
+            drum_share,
+            out.rhythm.bpm,
+            four,
+        ),
         2,
     ));
     if let Some(e) = escore {
         out.intensity = Some(energy::intensity(e, mixp.intro_bars, mixp.outro_bars));
-        out.hype = Some(energy::hype(e, onset_rate, out.percussive_ratio.unwrap_or(0.0)));
+        out.hype = Some(energy::hype(
+            e,
+            onset_rate,
+            out.percussive_ratio.unwrap_or(0.0),
+        ));
     }
 
     // ── vocals ──
@@ -196,12 +226,18 @@ fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
     let vbars = vocals::bar_scores(&fr, &glide, &grid);
     out.vocal_probability = Some(vocals::probability(&vbars, &view.silent));
     {
-        let music: Vec<f32> = vbars.iter().zip(&view.silent).filter(|(_, &s)| !s).map(|(&v, _)| v).collect();
+        let music: Vec<f32> = vbars
+            .iter()
+            .zip(&view.silent)
+            .filter(|(_, &s)| !s)
+            .map(|(&v, _)| v)
+            .collect();
         out.diagnostics.push(format!(
             "vocals: mean glide share {:.3}, p75 {:.3}, bars over threshold {:.2}",
             features::mean(&music),
             features::percentile(&music, 0.75),
-            music.iter().filter(|&&v| v > vocals::BAR_THRESHOLD).count() as f64 / music.len().max(1) as f64
+            music.iter().filter(|&&v| v > vocals::BAR_THRESHOLD).count() as f64
+                / music.len().max(1) as f64
         ));
     }
     out.vocal_sections = vocals::sections(&vbars, &grid);
@@ -210,16 +246,24 @@ fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
     let first_full = usize::from(grid.partial_first);
     for s in &segs {
         let bars: Vec<usize> = (s.start_bar..s.end_bar).collect();
-        let se = if s.silent { None } else { energy::inputs(&bf, &view, &bars, onset_rate, bpm_e).map(|e| energy::score(&e)) };
+        let se = if s.silent {
+            None
+        } else {
+            energy::inputs(&bf, &view, &bars, onset_rate, bpm_e).map(|e| energy::score(&e))
+        };
         let vocal = (!s.silent).then(|| {
-            let n = bars.iter().filter(|&&b| vbars[b] > vocals::BAR_THRESHOLD).count();
+            let n = bars
+                .iter()
+                .filter(|&&b| vbars[b] > vocals::BAR_THRESHOLD)
+                .count();
             n * 2 > bars.len()
         });
         out.sections.push(Section {
             label: s.label.clone(),
             start_s: round_to(grid.starts[s.start_bar], 3),
             end_s: round_to(grid.end_of(s.end_bar - 1), 3),
-            start_bar: (has_grid && s.start_bar >= first_full).then(|| (s.start_bar - first_full) as u32),
+            start_bar: (has_grid && s.start_bar >= first_full)
+                .then(|| (s.start_bar - first_full) as u32),
             bars: has_grid.then_some((s.end_bar - s.start_bar) as u32),
             energy: se.map(|e| round_to(e, 1)),
             vocal,
@@ -228,23 +272,43 @@ fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
     // Drop intensity: first drop's energy plus its contrast with what precedes it.
     if let Some(j) = out.sections.iter().position(|s| s.label == "drop") {
         let de = out.sections[j].energy.unwrap_or(1.0);
-        let prev = out.sections[..j].iter().rev().find_map(|s| s.energy).unwrap_or(de - 2.0);
+        let prev = out.sections[..j]
+            .iter()
+            .rev()
+            .find_map(|s| s.energy)
+            .unwrap_or(de - 2.0);
         let di = 0.7 * de + 0.6 * (de - prev).max(0.0) + 0.5;
         out.drop_intensity = Some(level(di));
     }
 
     // ── cues ──
     if let Some(t) = mixp.mix_in_s {
-        out.cues.push(Cue { kind: CueKind::MixIn, time_s: round_to(t, 3), name: Some("mix in".into()) });
+        out.cues.push(Cue {
+            kind: CueKind::MixIn,
+            time_s: round_to(t, 3),
+            name: Some("mix in".into()),
+        });
     }
     if let Some(s) = out.sections.iter().find(|s| s.label == "drop") {
-        out.cues.push(Cue { kind: CueKind::FirstDrop, time_s: s.start_s, name: Some("first drop".into()) });
+        out.cues.push(Cue {
+            kind: CueKind::FirstDrop,
+            time_s: s.start_s,
+            name: Some("first drop".into()),
+        });
     }
     if let Some(s) = out.sections.iter().find(|s| s.label == "breakdown") {
-        out.cues.push(Cue { kind: CueKind::Breakdown, time_s: s.start_s, name: Some("breakdown".into()) });
+        out.cues.push(Cue {
+            kind: CueKind::Breakdown,
+            time_s: s.start_s,
+            name: Some("breakdown".into()),
+        });
     }
     if let Some(t) = mixp.mix_out_s {
-        out.cues.push(Cue { kind: CueKind::MixOut, time_s: round_to(t, 3), name: Some("mix out".into()) });
+        out.cues.push(Cue {
+            kind: CueKind::MixOut,
+            time_s: round_to(t, 3),
+            name: Some("mix out".into()),
+        });
     }
     out.mix = Some(mixp);
 }
@@ -260,7 +324,13 @@ impl TrackAnalysis {
     pub fn apply_to(&self, doc: &mut TrackDoc) {
         let mut prov: BTreeMap<String, FieldSource> = doc.provenance.take().unwrap_or_default();
         let mut mark = |f: &str, c: f64| {
-            prov.insert(f.to_string(), FieldSource { source: "dsp".into(), confidence: Some(round_to(c.clamp(0.0, 1.0), 3)) });
+            prov.insert(
+                f.to_string(),
+                FieldSource {
+                    source: "dsp".into(),
+                    confidence: Some(round_to(c.clamp(0.0, 1.0), 3)),
+                },
+            );
         };
         if self.duration_s > 0.0 {
             doc.duration_seconds = Some(round_to(self.duration_s, 3));
@@ -348,7 +418,11 @@ impl TrackAnalysis {
             mark("vocal_sections", 0.4);
         }
         if !self.sections.is_empty() {
-            let sc = if self.rhythm.grid.is_some() { 0.5 + 0.3 * rc } else { 0.3 };
+            let sc = if self.rhythm.grid.is_some() {
+                0.5 + 0.3 * rc
+            } else {
+                0.3
+            };
             let mut structure: Vec<String> = Vec::new();
             for s in self.sections.iter().filter(|s| s.label != "silence") {
                 if structure.last() != Some(&s.label) {
@@ -365,7 +439,11 @@ impl TrackAnalysis {
             }
         }
         if let Some(m) = &self.mix {
-            let mc = if self.rhythm.grid.is_some() { 0.4 + 0.4 * rc } else { 0.3 };
+            let mc = if self.rhythm.grid.is_some() {
+                0.4 + 0.4 * rc
+            } else {
+                0.3
+            };
             doc.mix_in_ease = Some(level(m.mix_in_ease));
             doc.mix_out_ease = Some(level(m.mix_out_ease));
             doc.intro_bars = Some(m.intro_bars);

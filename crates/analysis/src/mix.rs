@@ -36,31 +36,57 @@ pub fn first_beat_bar(grid: &BarGrid, bf: &BarFeatures, view: &BarView) -> Optio
     let nb = view.drums.len();
     let on = |i: usize| {
         !view.silent.get(i).copied().unwrap_or(true)
-            && (bf.pulse.get(i).is_some_and(|&p| p >= PULSE_ON) || view.drums.get(i).is_some_and(|&d| d >= DRUMS_ON) && bf.pulse.get(i).is_some_and(|&p| p >= 0.5 * PULSE_ON))
+            && (bf.pulse.get(i).is_some_and(|&p| p >= PULSE_ON)
+                || view.drums.get(i).is_some_and(|&d| d >= DRUMS_ON)
+                    && bf.pulse.get(i).is_some_and(|&p| p >= 0.5 * PULSE_ON))
     };
     let start = usize::from(grid.partial_first);
-    (start..nb).find(|&i| on(i) && (i + 1..(i + 5).min(nb)).filter(|&j| on(j)).count() >= (nb - i - 1).min(3))
+    (start..nb).find(|&i| {
+        on(i) && (i + 1..(i + 5).min(nb)).filter(|&j| on(j)).count() >= (nb - i - 1).min(3)
+    })
 }
 
 /// Last bar that carries a beat.
 pub fn last_beat_bar(view: &BarView) -> Option<usize> {
-    (0..view.drums.len()).rev().find(|&i| view.drums[i] >= DRUMS_ON && (i == 0 || view.drums[i - 1] >= DRUMS_ON))
+    (0..view.drums.len())
+        .rev()
+        .find(|&i| view.drums[i] >= DRUMS_ON && (i == 0 || view.drums[i - 1] >= DRUMS_ON))
 }
 
-pub fn compute(grid: &BarGrid, bf: &BarFeatures, view: &BarView, segs: &[Segment], beat_in: Option<usize>) -> MixPoints {
+pub fn compute(
+    grid: &BarGrid,
+    bf: &BarFeatures,
+    view: &BarView,
+    segs: &[Segment],
+    beat_in: Option<usize>,
+) -> MixPoints {
     let has_grid = grid.from_beats;
     let mut notes = Vec::new();
     let music: Vec<&Segment> = segs.iter().filter(|s| !s.silent).collect();
     let first_music_bar = music.first().map(|s| s.start_bar);
-    let mix_in_bar = beat_in.or(first_music_bar.map(|b| if b == 0 && grid.partial_first && grid.len() > 1 { 1 } else { b }));
+    let mix_in_bar = beat_in.or(first_music_bar.map(|b| {
+        if b == 0 && grid.partial_first && grid.len() > 1 {
+            1
+        } else {
+            b
+        }
+    }));
     let mix_in_s = mix_in_bar.map(|b| grid.starts[b]);
 
     // Mix-out: start of the outro; without one, the start of the last musical section.
-    let outro_start = music.iter().rev().take_while(|s| s.label == "outro").last().map(|s| s.start_bar);
+    let outro_start = music
+        .iter()
+        .rev()
+        .take_while(|s| s.label == "outro")
+        .last()
+        .map(|s| s.start_bar);
     let mix_out_bar = outro_start.or(music.last().map(|s| s.start_bar));
     let mix_out_s = mix_out_bar.map(|b| grid.starts[b]);
 
-    let drop_start = music.iter().find(|s| s.label == "drop" || s.label == "build").map(|s| s.start_bar);
+    let drop_start = music
+        .iter()
+        .find(|s| s.label == "drop" || s.label == "build")
+        .map(|s| s.start_bar);
     let intro_bars = match (mix_in_bar, drop_start) {
         (Some(a), Some(d)) if d > a && beat_in.is_some() => (d - a) as u32,
         _ => 0,
@@ -76,13 +102,18 @@ pub fn compute(grid: &BarGrid, bf: &BarFeatures, view: &BarView, segs: &[Segment
     let mut in_ease: f64 = 3.0;
     if beat_in.is_none() {
         in_ease = 2.0;
-        notes.push(if has_grid { "no steady beat to mix in on".into() } else { "no beat grid (beatless or free tempo)".into() });
+        notes.push(if has_grid {
+            "no steady beat to mix in on".into()
+        } else {
+            "no beat grid (beatless or free tempo)".into()
+        });
     } else {
         in_ease += match intro_bars {
-            32.. => 5.5,
-            16..=31 => 4.5,
-            8..=15 => 3.0,
-            4..=7 => 1.5,
+            // one bar of slack: a phrase that starts a beat late is still a 16-bar intro
+            31.. => 5.5,
+            15..=30 => 4.5,
+            7..=14 => 3.0,
+            4..=6 => 1.5,
             _ => 0.0,
         };
         if intro_bars >= 4 {
@@ -114,10 +145,10 @@ pub fn compute(grid: &BarGrid, bf: &BarFeatures, view: &BarView, segs: &[Segment
     }
     let mut out_ease: f64 = 3.0;
     out_ease += match outro_bars {
-        32.. => 5.5,
-        16..=31 => 4.5,
-        8..=15 => 3.0,
-        4..=7 => 1.5,
+        31.. => 5.5,
+        15..=30 => 4.5,
+        7..=14 => 3.0,
+        4..=6 => 1.5,
         _ => 0.0,
     };
     if outro_bars >= 4 {

@@ -81,7 +81,12 @@ pub fn bar_view(bf: &BarFeatures) -> BarView {
             v
         })
         .collect();
-    BarView { silent, drums, vecs, max_loud }
+    BarView {
+        silent,
+        drums,
+        vecs,
+        max_loud,
+    }
 }
 
 fn dist(a: &[f32], b: &[f32]) -> f32 {
@@ -120,7 +125,12 @@ pub fn novelty(view: &BarView) -> Vec<f32> {
 /// Section boundaries as bar indices (always containing 0 and `n_bars`).
 /// `origin` is the bar phrases count from (the first beat-carrying bar): boundaries off the
 /// 4-bar phrase grid need much stronger evidence than those on the 8-bar grid.
-pub fn boundaries(grid: &BarGrid, view: &BarView, nov: &[f32], origin: Option<usize>) -> Vec<usize> {
+pub fn boundaries(
+    grid: &BarGrid,
+    view: &BarView,
+    nov: &[f32],
+    origin: Option<usize>,
+) -> Vec<usize> {
     let nb = nov.len();
     let mut forced = vec![0usize, nb];
     for i in 1..nb {
@@ -161,7 +171,11 @@ pub fn boundaries(grid: &BarGrid, view: &BarView, nov: &[f32], origin: Option<us
     for (_, i) in cands {
         let far = chosen.iter().all(|&c| {
             let is_forced_edge = c == 0 || c == nb || forced.contains(&c);
-            let need = if is_forced_edge { MIN_BARS.min(2) } else { MIN_BARS };
+            let need = if is_forced_edge {
+                MIN_BARS.min(2)
+            } else {
+                MIN_BARS
+            };
             c.abs_diff(i) >= need
         });
         if far {
@@ -175,7 +189,12 @@ pub fn boundaries(grid: &BarGrid, view: &BarView, nov: &[f32], origin: Option<us
 
 /// Label the segments between `bounds`; segments before `beat_in` (the first beat-carrying
 /// bar) are intro material whatever their level.
-pub fn label(bounds: &[usize], bf: &BarFeatures, view: &BarView, beat_in: Option<usize>) -> Vec<Segment> {
+pub fn label(
+    bounds: &[usize],
+    bf: &BarFeatures,
+    view: &BarView,
+    beat_in: Option<usize>,
+) -> Vec<Segment> {
     // Loudest 4-bar level per band (robust to a single hot bar).
     let mut band_max = [0f32; features::N_BANDS];
     for &k in BANDS6.iter() {
@@ -192,12 +211,20 @@ pub fn label(bounds: &[usize], bf: &BarFeatures, view: &BarView, beat_in: Option
         .filter(|w| w[1] > w[0])
         .map(|w| {
             let (a, b) = (w[0], w[1]);
-            let p: f32 = bf.loud_db[a..b].iter().map(|&l| 10f32.powf(l / 10.0)).sum::<f32>() / (b - a) as f32;
+            let p: f32 = bf.loud_db[a..b]
+                .iter()
+                .map(|&l| 10f32.powf(l / 10.0))
+                .sum::<f32>()
+                / (b - a) as f32;
             let silent = view.silent[a..b].iter().filter(|&&s| s).count() * 2 > b - a;
             let fullness = BANDS6
                 .iter()
                 .map(|&k| {
-                    let pk: f32 = bf.band_db[k][a..b].iter().map(|&l| 10f32.powf(l / 10.0)).sum::<f32>() / (b - a) as f32;
+                    let pk: f32 = bf.band_db[k][a..b]
+                        .iter()
+                        .map(|&l| 10f32.powf(l / 10.0))
+                        .sum::<f32>()
+                        / (b - a) as f32;
                     ((features::db(pk) - band_max[k]) / 18.0 + 1.0).clamp(0.0, 1.0)
                 })
                 .sum::<f32>()
@@ -220,20 +247,36 @@ pub fn label(bounds: &[usize], bf: &BarFeatures, view: &BarView, beat_in: Option
     for s in segs.iter_mut().filter(|s| !s.silent && s.end_bar <= bi) {
         s.label = "intro".into();
     }
-    let music: Vec<usize> = (0..segs.len()).filter(|&j| !segs[j].silent && segs[j].end_bar > bi).collect();
+    let music: Vec<usize> = (0..segs.len())
+        .filter(|&j| !segs[j].silent && segs[j].end_bar > bi)
+        .collect();
     if music.is_empty() {
         return segs;
     }
-    let top = music.iter().map(|&j| segs[j].loud_db).fold(f32::NEG_INFINITY, f32::max);
+    let top = music
+        .iter()
+        .map(|&j| segs[j].loud_db)
+        .fold(f32::NEG_INFINITY, f32::max);
     let top_full = music.iter().map(|&j| segs[j].fullness).fold(0.0, f32::max);
     let max_drums = music.iter().map(|&j| segs[j].drums).fold(0.0, f32::max);
     let has_drums = max_drums > 0.3;
     let is_drop = |s: &Segment| {
-        s.fullness >= top_full - 0.12 && s.loud_db >= top - 4.0 && (!has_drums || s.drums >= 0.5 * max_drums)
+        s.fullness >= top_full - 0.12
+            && s.loud_db >= top - 4.0
+            && (!has_drums || s.drums >= 0.5 * max_drums)
     };
-    let drops: Vec<usize> = music.iter().copied().filter(|&j| is_drop(&segs[j])).collect();
+    let drops: Vec<usize> = music
+        .iter()
+        .copied()
+        .filter(|&j| is_drop(&segs[j]))
+        .collect();
     let drops = if drops.is_empty() {
-        music.iter().copied().max_by(|&a, &b| segs[a].fullness.total_cmp(&segs[b].fullness)).into_iter().collect()
+        music
+            .iter()
+            .copied()
+            .max_by(|&a, &b| segs[a].fullness.total_cmp(&segs[b].fullness))
+            .into_iter()
+            .collect()
     } else {
         drops
     };
@@ -246,7 +289,10 @@ pub fn label(bounds: &[usize], bf: &BarFeatures, view: &BarView, beat_in: Option
             "intro"
         } else if j > last {
             "outro"
-        } else if s.loud_db < top - 4.0 || s.fullness < top_full - 0.2 || (has_drums && s.drums < 0.4 * max_drums) {
+        } else if s.loud_db < top - 4.0
+            || s.fullness < top_full - 0.2
+            || (has_drums && s.drums < 0.4 * max_drums)
+        {
             "breakdown"
         } else {
             "drop"
@@ -297,6 +343,9 @@ mod tests {
         let b = boundaries(&g, &v, &nov, Some(0));
         assert_eq!(b, vec![0, 16, 32]);
         let segs = label(&b, &bf, &v, Some(0));
-        assert_eq!(segs.iter().map(|s| s.label.as_str()).collect::<Vec<_>>(), vec!["intro", "drop"]);
+        assert_eq!(
+            segs.iter().map(|s| s.label.as_str()).collect::<Vec<_>>(),
+            vec!["intro", "drop"]
+        );
     }
 }

@@ -29,12 +29,20 @@ fn median(buf: &mut [f32]) -> f32 {
 
 pub fn hpss(fr: &Frames) -> Hpss {
     let n = fr.n;
-    let mut out = Hpss { harm: vec![0.0; n], perc: vec![0.0; n], harm_formant: vec![0.0; n] };
+    let mut out = Hpss {
+        harm: vec![0.0; n],
+        perc: vec![0.0; n],
+        harm_formant: vec![0.0; n],
+    };
     if n == 0 || fr.logspec.len() < n * N_LOG {
         return out;
     }
     let s = &fr.logspec;
-    let formant: Vec<bool> = fr.log_centres.iter().map(|&c| (300.0..=3500.0).contains(&c)).collect();
+    let formant: Vec<bool> = fr
+        .log_centres
+        .iter()
+        .map(|&c| (300.0..=3500.0).contains(&c))
+        .collect();
     let mut buf = Vec::with_capacity(MED_T.max(MED_F));
     for t in 0..n {
         for k in 0..N_LOG {
@@ -83,7 +91,11 @@ pub fn low_end(fr: &Frames, frames: &[usize]) -> Option<LowEnd> {
         }
     }
     let tot: f64 = acc.iter().sum();
-    (tot > 1e-12).then(|| LowEnd { sub: acc[0] / tot, bass: acc[1] / tot, low_mid: acc[2] / tot })
+    (tot > 1e-12).then(|| LowEnd {
+        sub: acc[0] / tot,
+        bass: acc[1] / tot,
+        low_mid: acc[2] / tot,
+    })
 }
 
 /// Brightness 0–1: the power-weighted mean spectral centroid on a log scale, 200 Hz → 0,
@@ -111,7 +123,9 @@ mod tests {
     use crate::features;
 
     fn sine(f: f32, amp: f32, secs: f32) -> Vec<f32> {
-        (0..(secs * 22050.0) as usize).map(|i| amp * (2.0 * std::f32::consts::PI * f * i as f32 / 22050.0).sin()).collect()
+        (0..(secs * 22050.0) as usize)
+            .map(|i| amp * (2.0 * std::f32::consts::PI * f * i as f32 / 22050.0).sin())
+            .collect()
     }
 
     fn clicks(secs: f32, every_s: f32) -> Vec<f32> {
@@ -122,7 +136,8 @@ mod tests {
         for start in (0..n).step_by(step) {
             for k in 0..200.min(n - start) {
                 seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                s[start + k] = ((seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5) * (1.0 - k as f32 / 200.0);
+                s[start + k] =
+                    ((seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5) * (1.0 - k as f32 / 200.0);
             }
         }
         s
@@ -142,10 +157,18 @@ mod tests {
     #[test]
     fn sub_sine_is_all_sub() {
         let fr = features::compute(&sine(45.0, 0.5, 3.0), 22050);
-        let le = low_end(&fr, &(2..fr.n - 2).collect::<Vec<_>>()).unwrap_or(LowEnd { sub: 0.0, bass: 0.0, low_mid: 0.0 });
+        let le = low_end(&fr, &(2..fr.n - 2).collect::<Vec<_>>()).unwrap_or(LowEnd {
+            sub: 0.0,
+            bass: 0.0,
+            low_mid: 0.0,
+        });
         assert!(le.sub > 0.85 && le.low_mid < 0.05, "{le:?}");
         let fr = features::compute(&sine(120.0, 0.5, 3.0), 22050);
-        let le = low_end(&fr, &(2..fr.n - 2).collect::<Vec<_>>()).unwrap_or(LowEnd { sub: 0.0, bass: 0.0, low_mid: 0.0 });
+        let le = low_end(&fr, &(2..fr.n - 2).collect::<Vec<_>>()).unwrap_or(LowEnd {
+            sub: 0.0,
+            bass: 0.0,
+            low_mid: 0.0,
+        });
         assert!(le.bass > 0.9, "{le:?}");
     }
 

@@ -13,7 +13,9 @@ use crate::features::Frames;
 use crate::timbre::Hpss;
 
 /// Bars whose gliding share exceeds this are vocal.
-pub const BAR_THRESHOLD: f32 = 0.22;
+pub const BAR_THRESHOLD: f32 = 0.3;
+/// Mean gliding share at which the track-level probability is 0.5.
+pub const TRACK_MIDPOINT: f64 = 0.2;
 
 pub fn glide_frames(fr: &Frames, h: &Hpss) -> Vec<bool> {
     let n = fr.n;
@@ -24,7 +26,11 @@ pub fn glide_frames(fr: &Frames, h: &Hpss) -> Vec<bool> {
             continue;
         }
         let cents = 1200.0 * (p1 / p0).ln().abs() / std::f32::consts::LN_2;
-        let harm_share = if h.harm[t] > 1e-12 { h.harm_formant[t] / h.harm[t] } else { 0.0 };
+        let harm_share = if h.harm[t] > 1e-12 {
+            h.harm_formant[t] / h.harm[t]
+        } else {
+            0.0
+        };
         let voiced = fr.tonal[t] > 0.25 && harm_share > 0.15 && fr.ms[t] > 1e-7;
         out[t] = voiced && (4.0..=100.0).contains(&cents);
     }
@@ -45,15 +51,21 @@ pub fn bar_scores(fr: &Frames, glide: &[bool], grid: &BarGrid) -> Vec<f32> {
         .collect()
 }
 
-/// Track-level vocal probability from bar scores: driven by the share of bars clearly
-/// above the threshold (a logistic on that share).
+/// Track-level vocal probability: a logistic on the mean gliding share of the musical bars
+/// (0.5 at [`TRACK_MIDPOINT`]). Weak evidence: measured ≈ 0.7 accuracy on the synthetic
+/// public corpus, where short spoken samples and choir pads are hard to tell from leads.
 pub fn probability(bar_scores: &[f32], silent: &[bool]) -> f64 {
-    let music: Vec<f32> = bar_scores.iter().zip(silent).filter(|(_, &s)| !s).map(|(&v, _)| v).collect();
+    let music: Vec<f32> = bar_scores
+        .iter()
+        .zip(silent)
+        .filter(|(_, &s)| !s)
+        .map(|(&v, _)| v)
+        .collect();
     if music.is_empty() {
         return 0.0;
     }
-    let share = music.iter().filter(|&&v| v > BAR_THRESHOLD).count() as f64 / music.len() as f64;
-    let z = (share - 0.12) / 0.04;
+    let mean = music.iter().sum::<f32>() as f64 / music.len() as f64;
+    let z = (mean - TRACK_MIDPOINT) / 0.03;
     let p = 1.0 / (1.0 + (-z).exp());
     (p * 1000.0).round() / 1000.0
 }
@@ -72,5 +84,8 @@ pub fn sections(bar_scores: &[f32], grid: &BarGrid) -> Vec<[f64; 2]> {
             _ => out.push((i, i + 1)),
         }
     }
-    out.into_iter().filter(|(a, b)| b - a >= 2).map(|(a, b)| [grid.starts[a], grid.end_of(b - 1)]).collect()
+    out.into_iter()
+        .filter(|(a, b)| b - a >= 2)
+        .map(|(a, b)| [grid.starts[a], grid.end_of(b - 1)])
+        .collect()
 }

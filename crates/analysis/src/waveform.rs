@@ -53,7 +53,10 @@ impl Waveform {
         let duration_s = n as f32 / sr;
         let bins = bins.min(n).min(MAX_BINS);
         if bins == 0 {
-            return Self { duration_s, ..Self::default() };
+            return Self {
+                duration_s,
+                ..Self::default()
+            };
         }
         let mut w = Self {
             duration_s,
@@ -138,7 +141,14 @@ impl Waveform {
             return Err(WaveformError::Length { bins, len: b.len() });
         }
         let arr = |i: usize| b[13 + i * bins..13 + (i + 1) * bins].to_vec();
-        Ok(Self { duration_s, peak: arr(0), rms: arr(1), low: arr(2), mid: arr(3), high: arr(4) })
+        Ok(Self {
+            duration_s,
+            peak: arr(0),
+            rms: arr(1),
+            low: arr(2),
+            mid: arr(3),
+            high: arr(4),
+        })
     }
 }
 
@@ -148,7 +158,9 @@ mod tests {
 
     fn sine(f: f32, amp: f32, secs: f32) -> Vec<f32> {
         let sr = 22050.0;
-        (0..(secs * sr) as usize).map(|i| amp * (2.0 * std::f32::consts::PI * f * i as f32 / sr).sin()).collect()
+        (0..(secs * sr) as usize)
+            .map(|i| amp * (2.0 * std::f32::consts::PI * f * i as f32 / sr).sin())
+            .collect()
     }
 
     #[test]
@@ -164,7 +176,10 @@ mod tests {
         let w = Waveform::compute(&sine(440.0, 0.5, 1.0), 22050, 50);
         let mut b = w.to_bytes();
         assert!(Waveform::from_bytes(&b[..b.len() - 1]).is_err());
-        assert_eq!(Waveform::from_bytes(&b[..3]), Err(WaveformError::TooShort { len: 3 }));
+        assert_eq!(
+            Waveform::from_bytes(&b[..3]),
+            Err(WaveformError::TooShort { len: 3 })
+        );
         b[0] = b'X';
         assert_eq!(Waveform::from_bytes(&b), Err(WaveformError::BadMagic));
     }
@@ -174,7 +189,12 @@ mod tests {
         let lo = Waveform::compute(&sine(60.0, 0.5, 2.0), 22050, 20);
         let hi = Waveform::compute(&sine(6000.0, 0.5, 2.0), 22050, 20);
         let m = |v: &[u8]| v[5..].iter().map(|&x| x as u32).sum::<u32>();
-        assert!(m(&lo.low) > 3 * m(&lo.high), "low {:?} high {:?}", lo.low, lo.high);
+        assert!(
+            m(&lo.low) > 3 * m(&lo.high),
+            "low {:?} high {:?}",
+            lo.low,
+            lo.high
+        );
         assert!(m(&hi.high) > 3 * m(&hi.low));
         // peak of a 0.5 sine ≈ sqrt(0.5)*255
         assert!((lo.peak[10] as i32 - 180).abs() <= 3, "{}", lo.peak[10]);

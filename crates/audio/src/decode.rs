@@ -104,7 +104,10 @@ pub fn decode_file(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioEr
                 .map(|s| s.to_string())
                 .or_else(|| p.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            Err(AudioError::Panic { path: path.to_path_buf(), what })
+            Err(AudioError::Panic {
+                path: path.to_path_buf(),
+                what,
+            })
         }
     }
 }
@@ -147,7 +150,10 @@ impl Sink {
         let t2 = thread_cpu_seconds();
         self.resampler
             .push(&self.mono)
-            .map_err(|source| AudioError::Resample { path: self.path.clone(), source })?;
+            .map_err(|source| AudioError::Resample {
+                path: self.path.clone(),
+                source,
+            })?;
         let t3 = thread_cpu_seconds();
         self.stats.loudness_cpu_s += t1 - t0;
         self.stats.decode_cpu_s += t2 - t1;
@@ -169,12 +175,19 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
     let p = || path.to_path_buf();
     let t_start = thread_cpu_seconds();
     let file = std::fs::File::open(path).map_err(|source| AudioError::Io { path: p(), source })?;
-    let file_size = file.metadata().map_err(|source| AudioError::Io { path: p(), source })?.len();
+    let file_size = file
+        .metadata()
+        .map_err(|source| AudioError::Io { path: p(), source })?
+        .len();
     if file_size == 0 {
         return Err(AudioError::Empty { path: p() });
     }
     if file_size > opts.max_file_bytes {
-        return Err(AudioError::TooLarge { path: p(), bytes: file_size, limit: opts.max_file_bytes });
+        return Err(AudioError::TooLarge {
+            path: p(),
+            bytes: file_size,
+            limit: opts.max_file_bytes,
+        });
     }
     let is_mp4 = sniff_mp4(path);
     let mss = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions::default());
@@ -182,34 +195,66 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(&ext.to_ascii_lowercase());
     }
-    let fmt_opts = FormatOptions { enable_gapless: true, ..Default::default() };
+    let fmt_opts = FormatOptions {
+        enable_gapless: true,
+        ..Default::default()
+    };
     let probed = symphonia::default::get_probe()
         .format(&hint, mss, &fmt_opts, &MetadataOptions::default())
         .map_err(|e| match e {
             SymError::IoError(ref io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-                AudioError::Corrupt { path: p(), what: "file ends before the audio starts".into(), source: Some(e) }
+                AudioError::Corrupt {
+                    path: p(),
+                    what: "file ends before the audio starts".into(),
+                    source: Some(e),
+                }
             }
-            SymError::Unsupported(_) => AudioError::NotAudio { path: p(), source: Some(e) },
-            other => AudioError::Corrupt { path: p(), what: "cannot read the container".into(), source: Some(other) },
+            SymError::Unsupported(_) => AudioError::NotAudio {
+                path: p(),
+                source: Some(e),
+            },
+            other => AudioError::Corrupt {
+                path: p(),
+                what: "cannot read the container".into(),
+                source: Some(other),
+            },
         })?;
     let mut format = probed.format;
     let track = format
         .tracks()
         .iter()
         .find(|t| t.codec_params.codec != CODEC_TYPE_NULL && t.codec_params.sample_rate.is_some())
-        .or_else(|| format.tracks().iter().find(|t| t.codec_params.codec != CODEC_TYPE_NULL))
+        .or_else(|| {
+            format
+                .tracks()
+                .iter()
+                .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
+        })
         .ok_or_else(|| AudioError::NoAudioTrack { path: p() })?;
     let track_id = track.id;
     let params = track.codec_params.clone();
     let codec_name = symphonia::default::get_codecs()
         .get_codec(params.codec)
         .map(|d| d.short_name.to_string())
-        .unwrap_or_else(|| format!("{}", params.codec));
+        .unwrap_or_else(|| {
+            if params.codec == symphonia::core::codecs::CODEC_TYPE_OPUS {
+                "opus".to_string()
+            } else {
+                format!("{}", params.codec)
+            }
+        });
     let mut decoder = symphonia::default::get_codecs()
         .make(&params, &DecoderOptions::default())
         .map_err(|e| match e {
-            SymError::Unsupported(_) => AudioError::Unsupported { path: p(), what: format!("no decoder for codec {codec_name}") },
-            other => AudioError::Corrupt { path: p(), what: "cannot initialise the decoder".into(), source: Some(other) },
+            SymError::Unsupported(_) => AudioError::Unsupported {
+                path: p(),
+                what: format!("no pure-Rust decoder for codec {codec_name}"),
+            },
+            other => AudioError::Corrupt {
+                path: p(),
+                what: "cannot initialise the decoder".into(),
+                source: Some(other),
+            },
         })?;
 
     let mut source_rate = params.sample_rate.unwrap_or(0);
@@ -217,7 +262,11 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
         let secs = n as f64 / source_rate as f64;
         // Container lengths can lie (truncated files); only reject clearly absurd ones here.
         if secs > opts.max_duration_s * 1.5 {
-            return Err(AudioError::TooLong { path: p(), seconds: secs, limit: opts.max_duration_s });
+            return Err(AudioError::TooLong {
+                path: p(),
+                seconds: secs,
+                limit: opts.max_duration_s,
+            });
         }
     }
     let declared_frames = params.n_frames;
@@ -265,14 +314,27 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
             Err(SymError::DecodeError(_)) | Err(SymError::IoError(_)) => {
                 decode_errors += 1;
                 if decode_errors > 50 && decode_errors as f64 > 0.05 * packets as f64 {
-                    return Err(AudioError::Corrupt { path: p(), what: format!("{decode_errors} undecodable packets"), source: None });
+                    return Err(AudioError::Corrupt {
+                        path: p(),
+                        what: format!("{decode_errors} undecodable packets"),
+                        source: None,
+                    });
                 }
                 continue;
             }
             Err(SymError::Unsupported(what)) => {
-                return Err(AudioError::Unsupported { path: p(), what: format!("{codec_name}: {what}") });
+                return Err(AudioError::Unsupported {
+                    path: p(),
+                    what: format!("{codec_name}: {what}"),
+                });
             }
-            Err(e) => return Err(AudioError::Corrupt { path: p(), what: "decoder failed".into(), source: Some(e) }),
+            Err(e) => {
+                return Err(AudioError::Corrupt {
+                    path: p(),
+                    what: "decoder failed".into(),
+                    source: Some(e),
+                })
+            }
         };
         let spec = *buf.spec();
         let frames = buf.frames();
@@ -282,7 +344,11 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
         match spec0 {
             None => {
                 if spec.rate == 0 || spec.channels.count() == 0 {
-                    return Err(AudioError::Corrupt { path: p(), what: "invalid signal spec".into(), source: None });
+                    return Err(AudioError::Corrupt {
+                        path: p(),
+                        what: "invalid signal spec".into(),
+                        source: None,
+                    });
                 }
                 if source_rate != spec.rate {
                     // Trim amounts were computed at the container rate; rescale.
@@ -310,7 +376,8 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
                 let mut resampler = StreamResampler::new(source_rate, opts.target_rate)
                     .map_err(|source| AudioError::Resample { path: p(), source })?;
                 if let Some(n) = declared_frames {
-                    let est = (n.min(max_frames) as f64 * opts.target_rate as f64 / source_rate as f64) as usize;
+                    let est = (n.min(max_frames) as f64 * opts.target_rate as f64
+                        / source_rate as f64) as usize;
                     resampler.reserve_output(est + 1024);
                 }
                 sink = Some(Sink {
@@ -326,13 +393,20 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
                 spec0 = Some(spec);
             }
             Some(s0) if s0.rate != spec.rate || s0.channels.count() != spec.channels.count() => {
-                return Err(AudioError::Unsupported { path: p(), what: "sample rate or channel count changes mid-stream".into() });
+                return Err(AudioError::Unsupported {
+                    path: p(),
+                    what: "sample rate or channel count changes mid-stream".into(),
+                });
             }
             _ => {}
         }
         let Some(sk) = sink.as_mut() else { continue };
         let need = (frames * spec.channels.count()) as u64;
-        if sbuf.as_ref().map(|b| (b.capacity() as u64) < need).unwrap_or(true) {
+        if sbuf
+            .as_ref()
+            .map(|b| (b.capacity() as u64) < need)
+            .unwrap_or(true)
+        {
             sbuf = Some(SampleBuffer::<f32>::new(buf.capacity() as u64, spec));
         }
         let Some(sb) = sbuf.as_mut() else { continue };
@@ -357,7 +431,11 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
             }
         }
         if kept > max_frames {
-            return Err(AudioError::TooLong { path: p(), seconds: kept as f64 / source_rate as f64, limit: opts.max_duration_s });
+            return Err(AudioError::TooLong {
+                path: p(),
+                seconds: kept as f64 / source_rate as f64,
+                limit: opts.max_duration_s,
+            });
         }
         if sk.block.len() >= BLOCK_FRAMES * ch {
             sk.flush()?;
@@ -366,9 +444,21 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
 
     let Some(mut sink) = sink else {
         return match truncated_by_error {
-            Some(e) => Err(AudioError::Corrupt { path: p(), what: "no decodable audio".into(), source: Some(e) }),
-            None if decode_errors > 0 => Err(AudioError::Corrupt { path: p(), what: format!("all {decode_errors} packets undecodable"), source: None }),
-            None => Err(AudioError::TooShort { path: p(), seconds: 0.0, limit: opts.min_duration_s }),
+            Some(e) => Err(AudioError::Corrupt {
+                path: p(),
+                what: "no decodable audio".into(),
+                source: Some(e),
+            }),
+            None if decode_errors > 0 => Err(AudioError::Corrupt {
+                path: p(),
+                what: format!("all {decode_errors} packets undecodable"),
+                source: None,
+            }),
+            None => Err(AudioError::TooShort {
+                path: p(),
+                seconds: 0.0,
+                limit: opts.min_duration_s,
+            }),
         };
     };
     sink.flush()?;
@@ -379,18 +469,30 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
         if missing > 1.0 && (pos as f64) < 0.98 * n as f64 {
             return Err(AudioError::Corrupt {
                 path: p(),
-                what: format!("truncated: {:.1} s of {:.1} s decodable", duration_s, n as f64 / source_rate as f64),
+                what: format!(
+                    "truncated: {:.1} s of {:.1} s decodable",
+                    duration_s,
+                    n as f64 / source_rate as f64
+                ),
                 source: truncated_by_error,
             });
         }
     }
     if let Some(e) = truncated_by_error {
         if duration_s < opts.min_duration_s {
-            return Err(AudioError::Corrupt { path: p(), what: "stream error before any usable audio".into(), source: Some(e) });
+            return Err(AudioError::Corrupt {
+                path: p(),
+                what: "stream error before any usable audio".into(),
+                source: Some(e),
+            });
         }
     }
     if duration_s < opts.min_duration_s {
-        return Err(AudioError::TooShort { path: p(), seconds: duration_s, limit: opts.min_duration_s });
+        return Err(AudioError::TooShort {
+            path: p(),
+            seconds: duration_s,
+            limit: opts.min_duration_s,
+        });
     }
 
     let t_lf = thread_cpu_seconds();
@@ -428,7 +530,8 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
     // Whatever was not metered or resampled was demux + decode.
     stats.decode_cpu_s = ((t_end - t_start) - stats.loudness_cpu_s - stats.resample_cpu_s).max(0.0);
 
-    let bit_rate_kbps = (duration_s > 0.0).then(|| (file_size as f64 * 8.0 / duration_s / 1000.0).round() as u32);
+    let bit_rate_kbps =
+        (duration_s > 0.0).then(|| (file_size as f64 * 8.0 / duration_s / 1000.0).round() as u32);
     Ok(Decoded {
         mono,
         sample_rate: opts.target_rate,

@@ -12,11 +12,23 @@ pub enum AudioError {
     #[error("{path} is empty (0 bytes)")]
     Empty { path: PathBuf },
     #[error("{path} is too large ({bytes} bytes, limit {limit})")]
-    TooLarge { path: PathBuf, bytes: u64, limit: u64 },
+    TooLarge {
+        path: PathBuf,
+        bytes: u64,
+        limit: u64,
+    },
     #[error("{path} is too long ({seconds:.0} s, limit {limit:.0} s)")]
-    TooLong { path: PathBuf, seconds: f64, limit: f64 },
+    TooLong {
+        path: PathBuf,
+        seconds: f64,
+        limit: f64,
+    },
     #[error("{path} is too short ({seconds:.2} s, minimum {limit:.2} s)")]
-    TooShort { path: PathBuf, seconds: f64, limit: f64 },
+    TooShort {
+        path: PathBuf,
+        seconds: f64,
+        limit: f64,
+    },
     #[error("{path} is not a recognised audio file")]
     NotAudio {
         path: PathBuf,

@@ -35,8 +35,8 @@ pub use flowstate_types::ANALYSIS_SAMPLE_RATE;
 
 /// File extensions the scanner treats as audio (lower case, without the dot).
 pub const AUDIO_EXTENSIONS: &[&str] = &[
-    "mp3", "flac", "wav", "wave", "aif", "aiff", "aifc", "ogg", "oga", "opus", "m4a", "mp4",
-    "aac", "alac", "caf",
+    "mp3", "flac", "wav", "wave", "aif", "aiff", "aifc", "ogg", "oga", "opus", "m4a", "mp4", "aac",
+    "alac", "caf",
 ];
 
 /// True when the path's extension is one of [`AUDIO_EXTENSIONS`] (case-insensitive).

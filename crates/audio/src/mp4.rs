@@ -80,7 +80,8 @@ impl<R: Read + Seek> Walker<R> {
 }
 
 fn be_u32(b: &[u8], at: usize) -> Option<u32> {
-    b.get(at..at + 4).map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+    b.get(at..at + 4)
+        .map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
 }
 fn be_u64(b: &[u8], at: usize) -> Option<u64> {
     b.get(at..at + 8).map(|s| {
@@ -127,7 +128,9 @@ pub fn read_gapless(path: &Path) -> std::io::Result<Option<Mp4Gapless>> {
 pub fn read_gapless_from<R: Read + Seek>(r: R, len: u64) -> std::io::Result<Option<Mp4Gapless>> {
     let mut w = Walker { r, visited: 0 };
     let top = w.children(0, len)?;
-    let Some(&(_, ms, me)) = top.iter().find(|b| &b.0 == b"moov") else { return Ok(None) };
+    let Some(&(_, ms, me)) = top.iter().find(|b| &b.0 == b"moov") else {
+        return Ok(None);
+    };
     let moov = w.children(ms, me)?;
     let mut movie_ts = None;
     if let Some(&(_, s, e)) = moov.iter().find(|b| &b.0 == b"mvhd") {
@@ -138,7 +141,9 @@ pub fn read_gapless_from<R: Read + Seek>(r: R, len: u64) -> std::io::Result<Opti
             continue;
         }
         let trak = w.children(ts, te)?;
-        let Some(&(_, ds, de)) = trak.iter().find(|b| &b.0 == b"mdia") else { continue };
+        let Some(&(_, ds, de)) = trak.iter().find(|b| &b.0 == b"mdia") else {
+            continue;
+        };
         let mdia = w.children(ds, de)?;
         let is_sound = match mdia.iter().find(|b| &b.0 == b"hdlr") {
             Some(&(_, s, e)) => w.payload(s, e, 16)?.get(8..12) == Some(b"soun"),
@@ -151,16 +156,30 @@ pub fn read_gapless_from<R: Read + Seek>(r: R, len: u64) -> std::io::Result<Opti
             Some(&(_, s, e)) => timescale(&w.payload(s, e, 64)?),
             None => None,
         };
-        let Some(media_ts) = media_ts else { return Ok(None) };
-        let Some(&(_, es, ee)) = trak.iter().find(|b| &b.0 == b"edts") else { return Ok(None) };
+        let Some(media_ts) = media_ts else {
+            return Ok(None);
+        };
+        let Some(&(_, es, ee)) = trak.iter().find(|b| &b.0 == b"edts") else {
+            return Ok(None);
+        };
         let edts = w.children(es, ee)?;
-        let Some(&(_, ls, le)) = edts.iter().find(|b| &b.0 == b"elst") else { return Ok(None) };
-        let Some((dur, mt)) = first_edit(&w.payload(ls, le, 4096)?) else { return Ok(None) };
+        let Some(&(_, ls, le)) = edts.iter().find(|b| &b.0 == b"elst") else {
+            return Ok(None);
+        };
+        let Some((dur, mt)) = first_edit(&w.payload(ls, le, 4096)?) else {
+            return Ok(None);
+        };
         let valid = match movie_ts {
-            Some(mts) if mts > 0 && dur > 0 => Some(((dur as u128 * media_ts as u128) / mts as u128) as u64),
+            Some(mts) if mts > 0 && dur > 0 => {
+                Some(((dur as u128 * media_ts as u128) / mts as u128) as u64)
+            }
             _ => None,
         };
-        return Ok(Some(Mp4Gapless { media_timescale: media_ts, priming: mt.max(0) as u64, valid }));
+        return Ok(Some(Mp4Gapless {
+            media_timescale: media_ts,
+            priming: mt.max(0) as u64,
+            valid,
+        }));
     }
     Ok(None)
 }
@@ -197,17 +216,39 @@ mod tests {
         elst.extend_from_slice(&seg_dur.to_be_bytes());
         elst.extend_from_slice(&media_time.to_be_bytes());
         elst.extend_from_slice(&[0, 1, 0, 0]);
-        let mdia = [boxed(b"mdhd", &full(0, &mdhd)), boxed(b"hdlr", &full(0, &hdlr))].concat();
-        let trak = [boxed(b"edts", &boxed(b"elst", &full(0, &elst))), boxed(b"mdia", &mdia)].concat();
+        let mdia = [
+            boxed(b"mdhd", &full(0, &mdhd)),
+            boxed(b"hdlr", &full(0, &hdlr)),
+        ]
+        .concat();
+        let trak = [
+            boxed(b"edts", &boxed(b"elst", &full(0, &elst))),
+            boxed(b"mdia", &mdia),
+        ]
+        .concat();
         let moov = [boxed(b"mvhd", &full(0, &mvhd)), boxed(b"trak", &trak)].concat();
-        [boxed(b"ftyp", b"M4A \0\0\0\0"), boxed(b"moov", &moov), boxed(b"mdat", &[0u8; 100])].concat()
+        [
+            boxed(b"ftyp", b"M4A \0\0\0\0"),
+            boxed(b"moov", &moov),
+            boxed(b"mdat", &[0u8; 100]),
+        ]
+        .concat()
     }
 
     #[test]
     fn reads_priming_and_duration() {
         let f = movie(1024, 2000); // 2 s in movie timescale 1000
-        let g = read_gapless_from(Cursor::new(&f), f.len() as u64).expect("io").expect("edit");
-        assert_eq!(g, Mp4Gapless { media_timescale: 44100, priming: 1024, valid: Some(88200) });
+        let g = read_gapless_from(Cursor::new(&f), f.len() as u64)
+            .expect("io")
+            .expect("edit");
+        assert_eq!(
+            g,
+            Mp4Gapless {
+                media_timescale: 44100,
+                priming: 1024,
+                valid: Some(88200)
+            }
+        );
         assert_eq!(g.in_frames(22050), (512, Some(44100)));
     }
 
@@ -221,6 +262,8 @@ mod tests {
             let _ = read_gapless_from(Cursor::new(&f), f.len() as u64);
         }
         let junk = vec![0xffu8; 300];
-        assert!(read_gapless_from(Cursor::new(&junk), 300).map(|o| o.is_none()).unwrap_or(true));
+        assert!(read_gapless_from(Cursor::new(&junk), 300)
+            .map(|o| o.is_none())
+            .unwrap_or(true));
     }
 }

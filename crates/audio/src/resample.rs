@@ -29,7 +29,13 @@ impl StreamResampler {
         let (inner, scratch, to_skip) = if in_rate == out_rate {
             (None, Vec::new(), 0)
         } else {
-            let r = Fft::<f32>::new(in_rate as usize, out_rate as usize, CHUNK, 1, FixedSync::Input)?;
+            let r = Fft::<f32>::new(
+                in_rate as usize,
+                out_rate as usize,
+                CHUNK,
+                1,
+                FixedSync::Input,
+            )?;
             let scratch = vec![0.0; r.output_frames_max()];
             let skip = r.output_delay();
             (Some(r), scratch, skip)
@@ -68,7 +74,9 @@ impl StreamResampler {
     }
 
     fn drain(&mut self, flush: bool) -> Result<(), BoxError> {
-        let Some(r) = self.inner.as_mut() else { return Ok(()) };
+        let Some(r) = self.inner.as_mut() else {
+            return Ok(());
+        };
         loop {
             let need = r.input_frames_next();
             let avail = self.pending.len() - self.pending_start;
@@ -80,8 +88,12 @@ impl StreamResampler {
             let adapter_in = InterleavedSlice::new(input, 1, take)?;
             let frames_out = self.scratch.len();
             let mut adapter_out = InterleavedSlice::new_mut(&mut self.scratch, 1, frames_out)?;
-            let idx = Indexing { partial_len: (take < need).then_some(take), ..Default::default() };
-            let (_used, produced) = r.process_into_buffer(&adapter_in, &mut adapter_out, Some(&idx))?;
+            let idx = Indexing {
+                partial_len: (take < need).then_some(take),
+                ..Default::default()
+            };
+            let (_used, produced) =
+                r.process_into_buffer(&adapter_in, &mut adapter_out, Some(&idx))?;
             self.pending_start += take;
             let produced = &self.scratch[..produced];
             let skip = self.to_skip.min(produced.len());
@@ -97,13 +109,18 @@ impl StreamResampler {
 
     /// Flushes the tail and returns exactly `round(total_in * out_rate / in_rate)` frames.
     pub fn finish(mut self) -> Result<Vec<f32>, BoxError> {
-        let expected = ((self.total_in as f64) * self.out_rate as f64 / self.in_rate as f64).round() as usize;
+        let expected =
+            ((self.total_in as f64) * self.out_rate as f64 / self.in_rate as f64).round() as usize;
         if self.inner.is_some() {
             self.drain(true)?;
             // Feed silence until the delayed tail has come out.
             let mut guard = 0;
             while self.out.len() < expected && guard < 64 {
-                let need = self.inner.as_ref().map(|r| r.input_frames_next()).unwrap_or(CHUNK);
+                let need = self
+                    .inner
+                    .as_ref()
+                    .map(|r| r.input_frames_next())
+                    .unwrap_or(CHUNK);
                 self.pending.extend(std::iter::repeat_n(0.0, need));
                 self.drain(true)?;
                 guard += 1;
@@ -117,7 +134,9 @@ impl StreamResampler {
 /// One-shot mono resampling (e.g. 22050 -> 16000 for a model), delay-compensated.
 pub fn resample_mono(samples: &[f32], in_rate: u32, out_rate: u32) -> Result<Vec<f32>, BoxError> {
     let mut r = StreamResampler::new(in_rate, out_rate)?;
-    r.reserve_output((samples.len() as f64 * out_rate as f64 / in_rate.max(1) as f64) as usize + 16);
+    r.reserve_output(
+        (samples.len() as f64 * out_rate as f64 / in_rate.max(1) as f64) as usize + 16,
+    );
     r.push(samples)?;
     r.finish()
 }
@@ -127,7 +146,9 @@ mod tests {
     use super::*;
 
     fn sine(freq: f64, rate: u32, n: usize) -> Vec<f32> {
-        (0..n).map(|i| (2.0 * std::f64::consts::PI * freq * i as f64 / rate as f64).sin() as f32).collect()
+        (0..n)
+            .map(|i| (2.0 * std::f64::consts::PI * freq * i as f64 / rate as f64).sin() as f32)
+            .collect()
     }
 
     #[test]
@@ -137,7 +158,11 @@ mod tests {
         assert_eq!(y.len(), 22050 * 3);
         // No delay: compare with the ideal sine at the output rate (away from the edges).
         let ideal = sine(440.0, 22050, y.len());
-        let err: f32 = y[2000..60000].iter().zip(&ideal[2000..60000]).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        let err: f32 = y[2000..60000]
+            .iter()
+            .zip(&ideal[2000..60000])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
         assert!(err < 0.01, "max error {err}");
     }
 

@@ -30,12 +30,16 @@ fn clean(s: &str) -> Option<String> {
 
 /// "Artist - Title.ext" -> (Some(artist), title); otherwise (None, stem).
 pub fn parse_artist_title_from_filename(path: &Path) -> (Option<String>, Option<String>) {
-    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { return (None, None) };
+    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+        return (None, None);
+    };
     let stem = stem.replace('_', " ");
     for sep in [" - ", " – ", " — "] {
         if let Some((a, t)) = stem.split_once(sep) {
             // Strip a leading track number like "01 " or "01. " from the artist part.
-            let a = a.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches(['.', ' ']);
+            let a = a
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start_matches(['.', ' ']);
             let a = if a.is_empty() { None } else { clean(a) };
             return (a, clean(t));
         }
@@ -51,12 +55,19 @@ fn parse_bpm(s: &str) -> Option<f64> {
 /// Reads tags. A file without tags (or whose tags cannot be parsed) yields the file-name
 /// fallback; only I/O failure is an error.
 pub fn read_tags(path: &Path) -> Result<Tags, AudioError> {
-    std::fs::metadata(path).map_err(|source| AudioError::Io { path: path.to_path_buf(), source })?;
+    std::fs::metadata(path).map_err(|source| AudioError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut tags = Tags::default();
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let pr = lofty::probe::Probe::open(path).ok()?;
         let pr = pr
-            .options(lofty::config::ParseOptions::new().read_properties(false).read_cover_art(false))
+            .options(
+                lofty::config::ParseOptions::new()
+                    .read_properties(false)
+                    .read_cover_art(false),
+            )
             .guess_file_type()
             .ok()?;
         pr.read().ok()
@@ -65,6 +76,13 @@ pub fn read_tags(path: &Path) -> Result<Tags, AudioError> {
         for tag in file.primary_tag().into_iter().chain(file.tags().iter()) {
             fill_from(&mut tags, tag);
         }
+    }
+    if tags.comment.is_none() {
+        // lofty's generic tag drops TXXX frames whose description is not a known key, and
+        // ffmpeg writes ID3 comments as TXXX:comment: read the ID3v2 frames directly.
+        tags.comment = std::panic::catch_unwind(|| id3_user_comment(path))
+            .ok()
+            .flatten();
     }
     if tags.title.is_none() || tags.artist.is_none() {
         let (a, t) = parse_artist_title_from_filename(path);
@@ -95,23 +113,29 @@ fn fill_from(tags: &mut Tags, tag: &lofty::tag::Tag) {
         tags.genre = s(ItemKey::Genre);
     }
     if tags.year.is_none() {
-        tags.year = tag.date().map(|d| d.year as i32).filter(|y| *y > 0).or_else(|| {
-            s(ItemKey::Year).and_then(|y| y.get(..4).and_then(|x| x.parse().ok()))
-        });
+        tags.year = tag
+            .date()
+            .map(|d| d.year as i32)
+            .filter(|y| *y > 0)
+            .or_else(|| s(ItemKey::Year).and_then(|y| y.get(..4).and_then(|x| x.parse().ok())));
     }
     if tags.comment.is_none() {
-        tags.comment = s(ItemKey::Comment).or_else(|| s(ItemKey::Description)).or_else(|| {
-            // ffmpeg writes ID3 comments as TXXX:comment (a user text frame).
-            tag.items()
-                .find(|i| i.description().eq_ignore_ascii_case("comment"))
-                .and_then(|i| match i.value() {
-                    ItemValue::Text(t) => clean(t),
-                    _ => None,
-                })
-        });
+        tags.comment = s(ItemKey::Comment)
+            .or_else(|| s(ItemKey::Description))
+            .or_else(|| {
+                // ffmpeg writes ID3 comments as TXXX:comment (a user text frame).
+                tag.items()
+                    .find(|i| i.description().eq_ignore_ascii_case("comment"))
+                    .and_then(|i| match i.value() {
+                        ItemValue::Text(t) => clean(t),
+                        _ => None,
+                    })
+            });
     }
     if tags.bpm.is_none() {
-        tags.bpm = s(ItemKey::Bpm).and_then(|v| parse_bpm(&v)).or_else(|| s(ItemKey::IntegerBpm).and_then(|v| parse_bpm(&v)));
+        tags.bpm = s(ItemKey::Bpm)
+            .and_then(|v| parse_bpm(&v))
+            .or_else(|| s(ItemKey::IntegerBpm).and_then(|v| parse_bpm(&v)));
     }
     if tags.key.is_none() {
         tags.key = s(ItemKey::InitialKey);
@@ -124,12 +148,16 @@ mod tests {
 
     #[test]
     fn filename_fallback() {
-        let (a, t) = parse_artist_title_from_filename(Path::new("/x/01 - Echolab - Wild Dream.mp3"));
+        let (a, t) =
+            parse_artist_title_from_filename(Path::new("/x/01 - Echolab - Wild Dream.mp3"));
         // "01" alone is not an artist: the first separator splits "01" | "Echolab - Wild Dream".
         assert_eq!(a, None);
         assert_eq!(t.as_deref(), Some("Echolab - Wild Dream"));
         let (a, t) = parse_artist_title_from_filename(Path::new("Echolab - Wild Dream.flac"));
-        assert_eq!((a.as_deref(), t.as_deref()), (Some("Echolab"), Some("Wild Dream")));
+        assert_eq!(
+            (a.as_deref(), t.as_deref()),
+            (Some("Echolab"), Some("Wild Dream"))
+        );
         let (a, t) = parse_artist_title_from_filename(Path::new("just_a_title.wav"));
         assert_eq!((a, t.as_deref()), (None, Some("just a title")));
     }
@@ -152,4 +180,21 @@ mod tests {
         assert_eq!(t.title.as_deref(), Some("Song Y"));
         assert!(t.from_filename);
     }
+}
+
+/// `TXXX:comment` (or a COMM frame) of an MPEG file's ID3v2 tag.
+fn id3_user_comment(path: &Path) -> Option<String> {
+    use lofty::config::ParseOptions;
+    use lofty::file::AudioFile;
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    if !matches!(ext.as_str(), "mp3" | "mp2" | "mpga") {
+        return None;
+    }
+    let mut f = std::fs::File::open(path).ok()?;
+    let mpeg = lofty::mpeg::MpegFile::read_from(&mut f, ParseOptions::new()).ok()?;
+    let tag = mpeg.id3v2()?;
+    ["comment", "Comment", "COMMENT"]
+        .iter()
+        .find_map(|d| tag.get_user_text(d).and_then(clean))
+        .or_else(|| tag.comment().and_then(|c| clean(&c)))
 }

@@ -24,7 +24,11 @@ impl Ctx {
     pub fn from_args(g: GlobalArgs) -> Self {
         let data_dir = default_data_dir();
         let db_path = g.db.unwrap_or_else(|| data_dir.join("library.db"));
-        Ctx { db_path, data_dir, verbose: g.verbose }
+        Ctx {
+            db_path,
+            data_dir,
+            verbose: g.verbose,
+        }
     }
 
     /// With `-v`, say where things live (on stderr so `--json` output stays clean).

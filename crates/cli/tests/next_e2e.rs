@@ -18,7 +18,15 @@ fn flowstate(db: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn track(id: &str, artist: &str, bpm: f64, key: &str, energy: u8, vibe: &str, genre: &str) -> serde_json::Value {
+fn track(
+    id: &str,
+    artist: &str,
+    bpm: f64,
+    key: &str,
+    energy: u8,
+    vibe: &str,
+    genre: &str,
+) -> serde_json::Value {
     serde_json::json!({
         "id": id, "artist": artist, "title": format!("Song {id}"), "bpm": bpm, "key": key,
         "energy": energy, "danceability": 7, "intensity": "journey", "vibe": vibe,
@@ -42,27 +50,68 @@ fn import_next_played_export() {
         track("t5", "E", 150.0, "8A", 8, "dark", "techno"), // tempo does not mix
         track("t6", "F", 124.0, "3B", 8, "dark", "techno"), // key does not mix
     ];
-    std::fs::write(&lib, serde_json::to_string(&tracks).unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&lib, serde_json::to_string(&tracks).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
 
     let (code, _, err) = flowstate(&db, &["corpus", "import", lib.to_str().unwrap_or_default()]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("imported 6"), "{err}");
 
     // prompt-aware ranking over the corpus
-    let (code, out, err) = flowstate(&db, &["next", "--current", "t1", "--prompt", "darker", "--top", "3", "--json", "--strict"]);
+    let (code, out, err) = flowstate(
+        &db,
+        &[
+            "next",
+            "--current",
+            "t1",
+            "--prompt",
+            "darker",
+            "--top",
+            "3",
+            "--json",
+            "--strict",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
     let mut ranked: Vec<String> = serde_json::from_value(v["ranked"].clone()).unwrap_or_default();
     ranked.sort();
     // only the dark tracks that mix (t5: tempo, t6: key are filtered out; t3 is not dark)
     assert_eq!(ranked, vec!["t2", "t4"], "{out}");
-    assert!(v["results"][0]["explanation"].as_str().unwrap_or_default().contains("darker"), "{out}");
-    assert!(v["intent"]["constraints"].as_array().is_some_and(|c| !c.is_empty()), "{out}");
+    assert!(
+        v["results"][0]["explanation"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("darker"),
+        "{out}"
+    );
+    assert!(
+        v["intent"]["constraints"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty()),
+        "{out}"
+    );
 
     // same ranking over the JSON library directly
-    let (code, out2, _) = flowstate(&db, &["next", "--library", lib.to_str().unwrap_or_default(), "--current", "t1", "--prompt", "darker", "--top", "3", "--json", "--strict"]);
+    let (code, out2, _) = flowstate(
+        &db,
+        &[
+            "next",
+            "--library",
+            lib.to_str().unwrap_or_default(),
+            "--current",
+            "t1",
+            "--prompt",
+            "darker",
+            "--top",
+            "3",
+            "--json",
+            "--strict",
+        ],
+    );
     assert_eq!(code, 0);
-    let v2: serde_json::Value = serde_json::from_str(&out2).unwrap_or_else(|e| panic!("{e}: {out2}"));
+    let v2: serde_json::Value =
+        serde_json::from_str(&out2).unwrap_or_else(|e| panic!("{e}: {out2}"));
     assert_eq!(v2["ranked"], v["ranked"]);
 
     // session history: played tracks are never suggested, and `next` defaults to the last play
@@ -76,10 +125,18 @@ fn import_next_played_export() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
     assert_eq!(v["current"], "t1");
     let ranked: Vec<String> = serde_json::from_value(v["ranked"].clone()).unwrap_or_default();
-    assert!(!ranked.iter().any(|t| t == "t1" || t == "t2" || t == "t3"), "{out}");
+    assert!(
+        !ranked.iter().any(|t| t == "t1" || t == "t2" || t == "t3"),
+        "{out}"
+    );
     assert_eq!(ranked.first().map(String::as_str), Some("t4"), "{out}");
     // relaxed padding is marked
-    assert!(v["results"].as_array().is_some_and(|r| r.iter().skip(1).all(|x| x["relaxed"] == true)), "{out}");
+    assert!(
+        v["results"]
+            .as_array()
+            .is_some_and(|r| r.iter().skip(1).all(|x| x["relaxed"] == true)),
+        "{out}"
+    );
 
     // human output
     let (code, out, _) = flowstate(&db, &["next", "--current", "t1", "--top", "2"]);
@@ -92,14 +149,27 @@ fn import_next_played_export() {
 
     // export round-trips
     let out_file = dir.path().join("export.jsonl");
-    let (code, _, err) = flowstate(&db, &["corpus", "export", "--jsonl", "--out", out_file.to_str().unwrap_or_default()]);
+    let (code, _, err) = flowstate(
+        &db,
+        &[
+            "corpus",
+            "export",
+            "--jsonl",
+            "--out",
+            out_file.to_str().unwrap_or_default(),
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(&out_file).unwrap_or_default();
     assert_eq!(text.lines().count(), 6);
-    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap_or_default()).unwrap_or_default();
+    let first: serde_json::Value =
+        serde_json::from_str(text.lines().next().unwrap_or_default()).unwrap_or_default();
     assert_eq!(first["track_id"], "t1");
     assert_eq!(first["bpm"], 124.0);
     let db2 = dir.path().join("lib2.db");
-    let (code, _, err) = flowstate(&db2, &["corpus", "import", out_file.to_str().unwrap_or_default()]);
+    let (code, _, err) = flowstate(
+        &db2,
+        &["corpus", "import", out_file.to_str().unwrap_or_default()],
+    );
     assert_eq!(code, 0, "{err}");
 }

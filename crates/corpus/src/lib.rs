@@ -29,8 +29,8 @@ mod time;
 pub use error::CorpusError;
 pub use overrides::{apply_overrides, Override, GRID_OFFSET_FIELD};
 pub use store::{
-    Corpus, EmbeddingRow, Failure, FeedbackEntry, FileState, HistoryEntry, ListQuery, Page, ScannedTrack,
-    SortBy, TrackEntry, TrackStatus, TrackSummary,
+    Corpus, EmbeddingRow, Failure, FeedbackEntry, FileState, HistoryEntry, ListQuery, Page,
+    ScannedTrack, SortBy, TrackEntry, TrackStatus, TrackSummary,
 };
 pub use time::{now_rfc3339, now_unix, unix_to_rfc3339};
 

@@ -26,10 +26,15 @@ pub fn apply_overrides(doc: &mut TrackDoc, overrides: &[Override]) {
     let mut measured = serde_json::Map::new();
     let original = serde_json::to_value(&*doc).unwrap_or(serde_json::Value::Null);
     for o in overrides {
-        let prev = original.get(&o.field).cloned().unwrap_or(serde_json::Value::Null);
+        let prev = original
+            .get(&o.field)
+            .cloned()
+            .unwrap_or(serde_json::Value::Null);
         match o.field.as_str() {
             "bpm" => {
-                let Some(new) = o.value.as_f64().filter(|v| v.is_finite() && *v > 0.0) else { continue };
+                let Some(new) = o.value.as_f64().filter(|v| v.is_finite() && *v > 0.0) else {
+                    continue;
+                };
                 if let (Some(old), Some(grid)) = (doc.bpm, doc.beat_grid.as_mut()) {
                     if old > 0.0 {
                         let r = new / old;
@@ -42,13 +47,17 @@ pub fn apply_overrides(doc: &mut TrackDoc, overrides: &[Override]) {
                 doc.bpm = Some(new);
             }
             "key" => {
-                let Some(k) = o.value.as_str().and_then(|s| s.parse::<CamelotKey>().ok()) else { continue };
+                let Some(k) = o.value.as_str().and_then(|s| s.parse::<CamelotKey>().ok()) else {
+                    continue;
+                };
                 doc.key = Some(k.camelot());
                 doc.key_classic = Some(k.classic());
                 doc.key_open = Some(k.open_key());
             }
             GRID_OFFSET_FIELD => {
-                let Some(ms) = o.value.as_f64().filter(|v| v.is_finite()) else { continue };
+                let Some(ms) = o.value.as_f64().filter(|v| v.is_finite()) else {
+                    continue;
+                };
                 let dt = ms / 1000.0;
                 if let Some(grid) = doc.beat_grid.as_mut() {
                     for seg in &mut grid.segments {
@@ -72,14 +81,19 @@ pub fn apply_overrides(doc: &mut TrackDoc, overrides: &[Override]) {
             }
         }
         measured.insert(o.field.clone(), prev);
-        doc.provenance
-            .get_or_insert_with(Default::default)
-            .insert(o.field.clone(), FieldSource { source: "user".into(), confidence: None });
+        doc.provenance.get_or_insert_with(Default::default).insert(
+            o.field.clone(),
+            FieldSource {
+                source: "user".into(),
+                confidence: None,
+            },
+        );
     }
     if !measured.is_empty() {
-        doc.external
-            .get_or_insert_with(Default::default)
-            .insert("flowstate_measured".into(), serde_json::Value::Object(measured));
+        doc.external.get_or_insert_with(Default::default).insert(
+            "flowstate_measured".into(),
+            serde_json::Value::Object(measured),
+        );
     }
 }
 
@@ -89,7 +103,12 @@ mod tests {
     use flowstate_types::{BeatGrid, GridSegment};
 
     fn ov(field: &str, value: serde_json::Value) -> Override {
-        Override { track_id: "t".into(), field: field.into(), value, time: 0 }
+        Override {
+            track_id: "t".into(),
+            field: field.into(),
+            value,
+            time: 0,
+        }
     }
 
     #[test]
@@ -98,12 +117,23 @@ mod tests {
             track_id: "t".into(),
             bpm: Some(64.0),
             beat_grid: Some(BeatGrid {
-                segments: vec![GridSegment { start_s: 0.5, bpm: 64.0, n_beats: 100, first_beat_in_bar: 0 }],
+                segments: vec![GridSegment {
+                    start_s: 0.5,
+                    bpm: 64.0,
+                    n_beats: 100,
+                    first_beat_in_bar: 0,
+                }],
                 first_downbeat_s: Some(0.5),
             }),
             ..Default::default()
         };
-        apply_overrides(&mut d, &[ov("bpm", serde_json::json!(128.0)), ov(GRID_OFFSET_FIELD, serde_json::json!(-20.0))]);
+        apply_overrides(
+            &mut d,
+            &[
+                ov("bpm", serde_json::json!(128.0)),
+                ov(GRID_OFFSET_FIELD, serde_json::json!(-20.0)),
+            ],
+        );
         assert_eq!(d.bpm, Some(128.0));
         let g = d.beat_grid.as_ref().expect("grid");
         assert_eq!(g.segments[0].n_beats, 200);
@@ -115,7 +145,11 @@ mod tests {
 
     #[test]
     fn key_override_accepts_any_notation() {
-        let mut d = TrackDoc { track_id: "t".into(), key: Some("5A".into()), ..Default::default() };
+        let mut d = TrackDoc {
+            track_id: "t".into(),
+            key: Some("5A".into()),
+            ..Default::default()
+        };
         apply_overrides(&mut d, &[ov("key", serde_json::json!("Am"))]);
         assert_eq!(d.key.as_deref(), Some("8A"));
         assert_eq!(d.key_classic.as_deref(), Some("Am"));
@@ -123,7 +157,11 @@ mod tests {
 
     #[test]
     fn bad_generic_override_is_ignored() {
-        let mut d = TrackDoc { track_id: "t".into(), energy: Some(5), ..Default::default() };
+        let mut d = TrackDoc {
+            track_id: "t".into(),
+            energy: Some(5),
+            ..Default::default()
+        };
         apply_overrides(&mut d, &[ov("energy", serde_json::json!("loud"))]);
         assert_eq!(d.energy, Some(5));
         apply_overrides(&mut d, &[ov("energy", serde_json::json!(9))]);

@@ -112,15 +112,22 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, CorpusError> {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(|source| CorpusError::Migration { version: 0, source })?;
     if found > SCHEMA_VERSION {
-        return Err(CorpusError::TooNew { found, supported: SCHEMA_VERSION });
+        return Err(CorpusError::TooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
         let version = i as i64 + 1;
-        let tx = conn.transaction().map_err(|source| CorpusError::Migration { version, source })?;
-        tx.execute_batch(sql).map_err(|source| CorpusError::Migration { version, source })?;
+        let tx = conn
+            .transaction()
+            .map_err(|source| CorpusError::Migration { version, source })?;
+        tx.execute_batch(sql)
+            .map_err(|source| CorpusError::Migration { version, source })?;
         tx.pragma_update(None, "user_version", version)
             .map_err(|source| CorpusError::Migration { version, source })?;
-        tx.commit().map_err(|source| CorpusError::Migration { version, source })?;
+        tx.commit()
+            .map_err(|source| CorpusError::Migration { version, source })?;
     }
     Ok(found)
 }

@@ -189,26 +189,50 @@ impl Corpus {
     /// migrated to the current schema.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| CorpusError::CreateDir { path: dir.to_path_buf(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| CorpusError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
         }
-        let conn = Connection::open(path).map_err(|source| CorpusError::Open { path: path.to_path_buf(), source })?;
+        let conn = Connection::open(path).map_err(|source| CorpusError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::init(conn, Some(path.to_path_buf()))
     }
 
     pub fn open_in_memory() -> Result<Self> {
-        let conn = Connection::open_in_memory().map_err(|source| CorpusError::Open { path: ":memory:".into(), source })?;
+        let conn = Connection::open_in_memory().map_err(|source| CorpusError::Open {
+            path: ":memory:".into(),
+            source,
+        })?;
         Self::init(conn, None)
     }
 
     fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Self> {
         let p = path.clone().unwrap_or_else(|| ":memory:".into());
         conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|source| CorpusError::Open { path: p.clone(), source })?;
+            .map_err(|source| CorpusError::Open {
+                path: p.clone(),
+                source,
+            })?;
         if path.is_some() {
-            conn.pragma_update(None, "journal_mode", "WAL").map_err(|source| CorpusError::Open { path: p.clone(), source })?;
-            conn.pragma_update(None, "synchronous", "NORMAL").map_err(|source| CorpusError::Open { path: p.clone(), source })?;
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(|source| CorpusError::Open {
+                    path: p.clone(),
+                    source,
+                })?;
+            conn.pragma_update(None, "synchronous", "NORMAL")
+                .map_err(|source| CorpusError::Open {
+                    path: p.clone(),
+                    source,
+                })?;
         }
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(|source| CorpusError::Open { path: p.clone(), source })?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(|source| CorpusError::Open {
+                path: p.clone(),
+                source,
+            })?;
         crate::schema::migrate(&mut conn)?;
         Ok(Corpus { conn, path })
     }
@@ -218,12 +242,17 @@ impl Corpus {
     }
 
     pub fn schema_version(&self) -> Result<i64> {
-        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ctx("reading the schema version")
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .ctx("reading the schema version")
     }
 
     /// `PRAGMA integrity_check` == "ok".
     pub fn integrity_ok(&self) -> Result<bool> {
-        let s: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).ctx("checking integrity")?;
+        let s: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .ctx("checking integrity")?;
         Ok(s == "ok")
     }
 
@@ -262,13 +291,21 @@ impl Corpus {
 
     /// Failures keyed by path (to skip unchanged failing files on rescan).
     pub fn failure_states(&self) -> Result<HashMap<PathBuf, Failure>> {
-        Ok(self.failures()?.into_iter().map(|f| (f.path.clone(), f)).collect())
+        Ok(self
+            .failures()?
+            .into_iter()
+            .map(|f| (f.path.clone(), f))
+            .collect())
     }
 
     /// `Some(analysis_version)` if a track with this id exists.
     pub fn track_version(&self, track_id: &str) -> Result<Option<Option<String>>> {
         self.conn
-            .query_row("SELECT analysis_version FROM tracks WHERE track_id = ?1", [track_id], |r| r.get(0))
+            .query_row(
+                "SELECT analysis_version FROM tracks WHERE track_id = ?1",
+                [track_id],
+                |r| r.get(0),
+            )
             .optional()
             .ctx("looking up a track")
     }
@@ -294,7 +331,8 @@ impl Corpus {
         )
         .ctx("writing a track")?;
         upsert_file(&tx, &path, &doc.track_id, t.size, t.mtime_ns, now)?;
-        tx.execute("DELETE FROM failures WHERE path = ?1", [&path]).ctx("clearing a failure")?;
+        tx.execute("DELETE FROM failures WHERE path = ?1", [&path])
+            .ctx("clearing a failure")?;
         for (name, bytes) in &t.artifacts {
             tx.execute(
                 "INSERT OR REPLACE INTO artifacts (track_id, name, bytes, time) VALUES (?1, ?2, ?3, ?4)",
@@ -316,12 +354,19 @@ impl Corpus {
 
     /// Links a path to an already analysed track (moved, renamed or duplicate file, or a file
     /// whose mtime changed but content did not). No re-analysis.
-    pub fn link_file(&mut self, path: &Path, track_id: &str, size: u64, mtime_ns: i64) -> Result<()> {
+    pub fn link_file(
+        &mut self,
+        path: &Path,
+        track_id: &str,
+        size: u64,
+        mtime_ns: i64,
+    ) -> Result<()> {
         let now = now_unix();
         let p = path.to_string_lossy().to_string();
         let tx = self.conn.transaction().ctx("starting a transaction")?;
         upsert_file(&tx, &p, track_id, size, mtime_ns, now)?;
-        tx.execute("DELETE FROM failures WHERE path = ?1", [&p]).ctx("clearing a failure")?;
+        tx.execute("DELETE FROM failures WHERE path = ?1", [&p])
+            .ctx("clearing a failure")?;
         // The track's primary path becomes this one if its old primary file is gone.
         tx.execute(
             "UPDATE tracks SET status = 'present', updated_at = ?3,
@@ -340,10 +385,13 @@ impl Corpus {
         let p = f.path.to_string_lossy().to_string();
         let tx = self.conn.transaction().ctx("starting a transaction")?;
         let old: Option<String> = tx
-            .query_row("SELECT track_id FROM files WHERE path = ?1", [&p], |r| r.get(0))
+            .query_row("SELECT track_id FROM files WHERE path = ?1", [&p], |r| {
+                r.get(0)
+            })
             .optional()
             .ctx("looking up a file")?;
-        tx.execute("DELETE FROM files WHERE path = ?1", [&p]).ctx("unlinking a file")?;
+        tx.execute("DELETE FROM files WHERE path = ?1", [&p])
+            .ctx("unlinking a file")?;
         if let Some(tid) = old {
             refresh_track_status(&tx, &tid)?;
         }
@@ -357,19 +405,40 @@ impl Corpus {
 
     /// Marks files missing (they vanished from disk); tracks with no present file become
     /// `missing`. Their data is kept. Failures for vanished paths are dropped.
+    /// Marks `paths` missing; returns how many tracks lost their last present file.
     pub fn mark_missing(&mut self, paths: &[PathBuf]) -> Result<usize> {
         let tx = self.conn.transaction().ctx("starting a transaction")?;
         let mut n = 0;
         for path in paths {
             let p = path.to_string_lossy().to_string();
             let tid: Option<String> = tx
-                .query_row("SELECT track_id FROM files WHERE path = ?1", [&p], |r| r.get(0))
+                .query_row("SELECT track_id FROM files WHERE path = ?1", [&p], |r| {
+                    r.get(0)
+                })
                 .optional()
                 .ctx("looking up a file")?;
-            n += tx.execute("UPDATE files SET status = 'missing' WHERE path = ?1 AND status != 'missing'", [&p]).ctx("marking missing")?;
-            tx.execute("DELETE FROM failures WHERE path = ?1", [&p]).ctx("dropping a failure")?;
+            let changed = tx
+                .execute(
+                    "UPDATE files SET status = 'missing' WHERE path = ?1 AND status != 'missing'",
+                    [&p],
+                )
+                .ctx("marking missing")?;
+            tx.execute("DELETE FROM failures WHERE path = ?1", [&p])
+                .ctx("dropping a failure")?;
             if let Some(tid) = tid {
                 refresh_track_status(&tx, &tid)?;
+                // Count a track only when its last present copy vanished (a moved file's old
+                // path is not a missing track).
+                let present: i64 = tx
+                    .query_row(
+                        "SELECT COUNT(*) FROM files WHERE track_id = ?1 AND status != 'missing'",
+                        [&tid],
+                        |r| r.get(0),
+                    )
+                    .ctx("counting present copies")?;
+                if changed > 0 && present == 0 {
+                    n += 1;
+                }
             }
         }
         tx.commit().ctx("committing missing files")?;
@@ -380,7 +449,11 @@ impl Corpus {
     pub fn forget_failures(&mut self, paths: &[PathBuf]) -> Result<()> {
         let tx = self.conn.transaction().ctx("starting a transaction")?;
         for p in paths {
-            tx.execute("DELETE FROM failures WHERE path = ?1", [p.to_string_lossy()]).ctx("dropping a failure")?;
+            tx.execute(
+                "DELETE FROM failures WHERE path = ?1",
+                [p.to_string_lossy()],
+            )
+            .ctx("dropping a failure")?;
         }
         tx.commit().ctx("committing")
     }
@@ -391,11 +464,15 @@ impl Corpus {
     /// (e.g. `import`, `rekordbox`). A scanned track with the same id keeps its file link.
     pub fn upsert_doc(&mut self, doc: &TrackDoc, source: &str) -> Result<()> {
         if doc.track_id.trim().is_empty() {
-            return Err(CorpusError::InvalidValue { field: "track_id".into(), message: "empty".into() });
+            return Err(CorpusError::InvalidValue {
+                field: "track_id".into(),
+                message: "empty".into(),
+            });
         }
         let now = now_unix();
         let mut d = doc.clone();
-        d.codex_schema_version.get_or_insert_with(|| flowstate_types::CODEX_SCHEMA_VERSION.to_string());
+        d.codex_schema_version
+            .get_or_insert_with(|| flowstate_types::CODEX_SCHEMA_VERSION.to_string());
         let json = serde_json::to_string(&d).map_err(|source| CorpusError::Encode { source })?;
         let tx = self.conn.transaction().ctx("starting a transaction")?;
         tx.execute(
@@ -415,7 +492,11 @@ impl Corpus {
     /// The document (overrides applied) for an exact track id.
     pub fn get(&self, track_id: &str) -> Result<Option<TrackEntry>> {
         let sql = format!("SELECT {TRACK_COLS} FROM tracks WHERE track_id = ?1");
-        let row = self.conn.query_row(&sql, [track_id], raw_row).optional().ctx("reading a track")?;
+        let row = self
+            .conn
+            .query_row(&sql, [track_id], raw_row)
+            .optional()
+            .ctx("reading a track")?;
         row.map(|r| self.finish_entry(r)).transpose()
     }
 
@@ -424,7 +505,9 @@ impl Corpus {
         let p = path.to_string_lossy();
         let tid: Option<String> = self
             .conn
-            .query_row("SELECT track_id FROM files WHERE path = ?1", [&p], |r| r.get(0))
+            .query_row("SELECT track_id FROM files WHERE path = ?1", [&p], |r| {
+                r.get(0)
+            })
             .optional()
             .ctx("looking up a path")?;
         match tid {
@@ -443,7 +526,11 @@ impl Corpus {
         for p in [as_path.as_path(), Path::new(q)] {
             let tid: Option<String> = self
                 .conn
-                .query_row("SELECT track_id FROM files WHERE path = ?1", [p.to_string_lossy()], |r| r.get(0))
+                .query_row(
+                    "SELECT track_id FROM files WHERE path = ?1",
+                    [p.to_string_lossy()],
+                    |r| r.get(0),
+                )
                 .optional()
                 .ctx("looking up a path")?;
             if let Some(t) = tid {
@@ -451,7 +538,10 @@ impl Corpus {
             }
         }
         if q.len() >= 4 && !q.contains(['%', '_']) {
-            let mut st = self.conn.prepare("SELECT track_id FROM tracks WHERE track_id LIKE ?1 || '%' LIMIT 10").ctx("resolving a prefix")?;
+            let mut st = self
+                .conn
+                .prepare("SELECT track_id FROM tracks WHERE track_id LIKE ?1 || '%' LIMIT 10")
+                .ctx("resolving a prefix")?;
             let ids: Vec<String> = st
                 .query_map([q], |r| r.get(0))
                 .ctx("resolving a prefix")?
@@ -460,7 +550,12 @@ impl Corpus {
             match ids.len() {
                 1 => return Ok(ids.into_iter().next().unwrap_or_default()),
                 0 => {}
-                n => return Err(CorpusError::Ambiguous { query: q.into(), count: n }),
+                n => {
+                    return Err(CorpusError::Ambiguous {
+                        query: q.into(),
+                        count: n,
+                    })
+                }
             }
         }
         Err(CorpusError::NotFound { query: q.into() })
@@ -471,7 +566,11 @@ impl Corpus {
         let (where_sql, args) = where_clause(q);
         let total: i64 = self
             .conn
-            .query_row(&format!("SELECT COUNT(*) FROM tracks {where_sql}"), rusqlite::params_from_iter(args.iter()), |r| r.get(0))
+            .query_row(
+                &format!("SELECT COUNT(*) FROM tracks {where_sql}"),
+                rusqlite::params_from_iter(args.iter()),
+                |r| r.get(0),
+            )
             .ctx("counting tracks")?;
         let order = match q.sort {
             SortBy::ArtistTitle => "artist COLLATE NOCASE {d}, title COLLATE NOCASE {d}",
@@ -502,7 +601,10 @@ impl Corpus {
                 entry_from(r, ov)
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Page { total: total as usize, items })
+        Ok(Page {
+            total: total as usize,
+            items,
+        })
     }
 
     /// Every document (overrides applied), for ranking. Includes missing and imported tracks;
@@ -512,7 +614,12 @@ impl Corpus {
     }
 
     pub fn all_entries(&self) -> Result<Vec<TrackEntry>> {
-        let mut st = self.conn.prepare(&format!("SELECT {TRACK_COLS} FROM tracks ORDER BY track_id")).ctx("reading tracks")?;
+        let mut st = self
+            .conn
+            .prepare(&format!(
+                "SELECT {TRACK_COLS} FROM tracks ORDER BY track_id"
+            ))
+            .ctx("reading tracks")?;
         let raws: Vec<RawRow> = st
             .query_map([], raw_row)
             .ctx("reading tracks")?
@@ -549,18 +656,26 @@ impl Corpus {
                 })
             })
             .ctx("reading summaries")?;
-        rows.collect::<std::result::Result<_, _>>().ctx("reading summaries")
+        rows.collect::<std::result::Result<_, _>>()
+            .ctx("reading summaries")
     }
 
     pub fn count(&self) -> Result<usize> {
-        let n: i64 = self.conn.query_row("SELECT COUNT(*) FROM tracks", [], |r| r.get(0)).ctx("counting tracks")?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM tracks", [], |r| r.get(0))
+            .ctx("counting tracks")?;
         Ok(n as usize)
     }
 
     /// The measured document, without overrides.
     pub fn measured_doc(&self, track_id: &str) -> Result<Option<TrackDoc>> {
         let sql = format!("SELECT {TRACK_COLS} FROM tracks WHERE track_id = ?1");
-        let row = self.conn.query_row(&sql, [track_id], raw_row).optional().ctx("reading a track")?;
+        let row = self
+            .conn
+            .query_row(&sql, [track_id], raw_row)
+            .optional()
+            .ctx("reading a track")?;
         row.map(|r| parse_doc(&r)).transpose()
     }
 
@@ -572,9 +687,16 @@ impl Corpus {
     // ───────────────────────────── overrides ─────────────────────────────
 
     /// Sets a user override (kept across rescans). Unknown tracks are an error.
-    pub fn set_override(&mut self, track_id: &str, field: &str, value: &serde_json::Value) -> Result<()> {
+    pub fn set_override(
+        &mut self,
+        track_id: &str,
+        field: &str,
+        value: &serde_json::Value,
+    ) -> Result<()> {
         if self.track_version(track_id)?.is_none() {
-            return Err(CorpusError::NotFound { query: track_id.into() });
+            return Err(CorpusError::NotFound {
+                query: track_id.into(),
+            });
         }
         let v = serde_json::to_string(value).map_err(|source| CorpusError::Encode { source })?;
         let tx = self.conn.transaction().ctx("starting a transaction")?;
@@ -589,7 +711,12 @@ impl Corpus {
 
     pub fn clear_override(&mut self, track_id: &str, field: &str) -> Result<bool> {
         let tx = self.conn.transaction().ctx("starting a transaction")?;
-        let n = tx.execute("DELETE FROM overrides WHERE track_id = ?1 AND field = ?2", params![track_id, field]).ctx("clearing an override")?;
+        let n = tx
+            .execute(
+                "DELETE FROM overrides WHERE track_id = ?1 AND field = ?2",
+                params![track_id, field],
+            )
+            .ctx("clearing an override")?;
         refresh_summary(&tx, track_id)?;
         tx.commit().ctx("committing")?;
         Ok(n > 0)
@@ -597,12 +724,18 @@ impl Corpus {
 
     pub fn overrides(&self, track_id: &str) -> Result<Vec<Override>> {
         let mut st = self.conn.prepare("SELECT track_id, field, value, time FROM overrides WHERE track_id = ?1 ORDER BY time, field").ctx("reading overrides")?;
-        let rows = st.query_map([track_id], override_row).ctx("reading overrides")?;
-        rows.collect::<std::result::Result<_, _>>().ctx("reading overrides")
+        let rows = st
+            .query_map([track_id], override_row)
+            .ctx("reading overrides")?;
+        rows.collect::<std::result::Result<_, _>>()
+            .ctx("reading overrides")
     }
 
     fn overrides_map(&self) -> Result<HashMap<String, Vec<Override>>> {
-        let mut st = self.conn.prepare("SELECT track_id, field, value, time FROM overrides ORDER BY time, field").ctx("reading overrides")?;
+        let mut st = self
+            .conn
+            .prepare("SELECT track_id, field, value, time FROM overrides ORDER BY time, field")
+            .ctx("reading overrides")?;
         let rows = st.query_map([], override_row).ctx("reading overrides")?;
         let mut m: HashMap<String, Vec<Override>> = HashMap::new();
         for r in rows {
@@ -633,15 +766,24 @@ impl Corpus {
                 })
             })
             .ctx("reading failures")?;
-        rows.collect::<std::result::Result<_, _>>().ctx("reading failures")
+        rows.collect::<std::result::Result<_, _>>()
+            .ctx("reading failures")
     }
 
     // ───────────────────────────── history & feedback ─────────────────────────────
 
     /// Appends a play; returns its id. `time` defaults to now (unix seconds).
-    pub fn append_history(&mut self, session_id: &str, track_id: &str, time: Option<i64>) -> Result<i64> {
+    pub fn append_history(
+        &mut self,
+        session_id: &str,
+        track_id: &str,
+        time: Option<i64>,
+    ) -> Result<i64> {
         self.conn
-            .execute("INSERT INTO history (session_id, track_id, time) VALUES (?1, ?2, ?3)", params![session_id, track_id, time.unwrap_or_else(now_unix)])
+            .execute(
+                "INSERT INTO history (session_id, track_id, time) VALUES (?1, ?2, ?3)",
+                params![session_id, track_id, time.unwrap_or_else(now_unix)],
+            )
             .ctx("appending history")?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -654,23 +796,46 @@ impl Corpus {
             .prepare("SELECT id, session_id, track_id, time FROM (SELECT * FROM history WHERE (?1 IS NULL OR session_id = ?1) ORDER BY id DESC LIMIT ?2) ORDER BY id")
             .ctx("reading history")?;
         let rows = st
-            .query_map(params![session_id, lim], |r| Ok(HistoryEntry { id: r.get(0)?, session_id: r.get(1)?, track_id: r.get(2)?, time: r.get(3)? }))
+            .query_map(params![session_id, lim], |r| {
+                Ok(HistoryEntry {
+                    id: r.get(0)?,
+                    session_id: r.get(1)?,
+                    track_id: r.get(2)?,
+                    time: r.get(3)?,
+                })
+            })
             .ctx("reading history")?;
-        rows.collect::<std::result::Result<_, _>>().ctx("reading history")
+        rows.collect::<std::result::Result<_, _>>()
+            .ctx("reading history")
     }
 
     /// The most recent session id, if any.
     pub fn last_session(&self) -> Result<Option<String>> {
         self.conn
-            .query_row("SELECT session_id FROM history ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+            .query_row(
+                "SELECT session_id FROM history ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
             .optional()
             .ctx("reading history")
     }
 
-    pub fn add_feedback(&mut self, track_id: &str, action: &str, context: Option<&serde_json::Value>) -> Result<i64> {
-        let ctx = context.map(serde_json::to_string).transpose().map_err(|source| CorpusError::Encode { source })?;
+    pub fn add_feedback(
+        &mut self,
+        track_id: &str,
+        action: &str,
+        context: Option<&serde_json::Value>,
+    ) -> Result<i64> {
+        let ctx = context
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|source| CorpusError::Encode { source })?;
         self.conn
-            .execute("INSERT INTO feedback (track_id, action, context, time) VALUES (?1, ?2, ?3, ?4)", params![track_id, action, ctx, now_unix()])
+            .execute(
+                "INSERT INTO feedback (track_id, action, context, time) VALUES (?1, ?2, ?3, ?4)",
+                params![track_id, action, ctx, now_unix()],
+            )
             .ctx("writing feedback")?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -692,7 +857,8 @@ impl Corpus {
                 })
             })
             .ctx("reading feedback")?;
-        rows.collect::<std::result::Result<_, _>>().ctx("reading feedback")
+        rows.collect::<std::result::Result<_, _>>()
+            .ctx("reading feedback")
     }
 
     // ───────────────────────────── artifacts & embeddings ─────────────────────────────
@@ -706,13 +872,23 @@ impl Corpus {
 
     pub fn get_artifact(&self, track_id: &str, name: &str) -> Result<Option<Vec<u8>>> {
         self.conn
-            .query_row("SELECT bytes FROM artifacts WHERE track_id = ?1 AND name = ?2", params![track_id, name], |r| r.get(0))
+            .query_row(
+                "SELECT bytes FROM artifacts WHERE track_id = ?1 AND name = ?2",
+                params![track_id, name],
+                |r| r.get(0),
+            )
             .optional()
             .ctx("reading an artifact")
     }
 
     /// Stores an embedding as f32 little-endian. `kind`: `intro` | `body` | `outro` | ...
-    pub fn put_embedding(&mut self, track_id: &str, kind: &str, model: &str, v: &[f32]) -> Result<()> {
+    pub fn put_embedding(
+        &mut self,
+        track_id: &str,
+        kind: &str,
+        model: &str,
+        v: &[f32],
+    ) -> Result<()> {
         let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
         self.conn
             .execute(
@@ -723,10 +899,19 @@ impl Corpus {
         Ok(())
     }
 
-    pub fn get_embedding(&self, track_id: &str, kind: &str, model: &str) -> Result<Option<Vec<f32>>> {
+    pub fn get_embedding(
+        &self,
+        track_id: &str,
+        kind: &str,
+        model: &str,
+    ) -> Result<Option<Vec<f32>>> {
         let b: Option<Vec<u8>> = self
             .conn
-            .query_row("SELECT vec FROM embeddings WHERE track_id = ?1 AND kind = ?2 AND model = ?3", params![track_id, kind, model], |r| r.get(0))
+            .query_row(
+                "SELECT vec FROM embeddings WHERE track_id = ?1 AND kind = ?2 AND model = ?3",
+                params![track_id, kind, model],
+                |r| r.get(0),
+            )
             .optional()
             .ctx("reading an embedding")?;
         Ok(b.map(|b| f32s(&b)))
@@ -736,30 +921,52 @@ impl Corpus {
     pub fn embeddings(&self, kind: &str, model: &str) -> Result<Vec<(String, Vec<f32>)>> {
         let mut st = self.conn.prepare("SELECT track_id, vec FROM embeddings WHERE kind = ?1 AND model = ?2 ORDER BY track_id").ctx("reading embeddings")?;
         let rows = st
-            .query_map(params![kind, model], |r| Ok((r.get::<_, String>(0)?, f32s(&r.get::<_, Vec<u8>>(1)?))))
+            .query_map(params![kind, model], |r| {
+                Ok((r.get::<_, String>(0)?, f32s(&r.get::<_, Vec<u8>>(1)?)))
+            })
             .ctx("reading embeddings")?;
-        rows.collect::<std::result::Result<_, _>>().ctx("reading embeddings")
+        rows.collect::<std::result::Result<_, _>>()
+            .ctx("reading embeddings")
     }
 
     // ───────────────────────────── meta ─────────────────────────────
 
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
-        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", params![key, value]).ctx("writing meta")?;
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )
+            .ctx("writing meta")?;
         Ok(())
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional().ctx("reading meta")
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .ctx("reading meta")
     }
 }
 
 fn f32s(b: &[u8]) -> Vec<f32> {
-    b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+    b.chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }
 
-fn upsert_file(tx: &rusqlite::Transaction<'_>, path: &str, track_id: &str, size: u64, mtime_ns: i64, now: i64) -> Result<()> {
+fn upsert_file(
+    tx: &rusqlite::Transaction<'_>,
+    path: &str,
+    track_id: &str,
+    size: u64,
+    mtime_ns: i64,
+    now: i64,
+) -> Result<()> {
     let old: Option<String> = tx
-        .query_row("SELECT track_id FROM files WHERE path = ?1", [path], |r| r.get(0))
+        .query_row("SELECT track_id FROM files WHERE path = ?1", [path], |r| {
+            r.get(0)
+        })
         .optional()
         .ctx("looking up a file")?;
     tx.execute(
@@ -792,9 +999,19 @@ fn refresh_track_status(tx: &rusqlite::Transaction<'_>, track_id: &str) -> Resul
 
 /// Keeps the indexed columns equal to the displayed (overridden) values.
 fn refresh_summary(tx: &rusqlite::Transaction<'_>, track_id: &str) -> Result<()> {
-    let row: Option<String> = tx.query_row("SELECT doc FROM tracks WHERE track_id = ?1", [track_id], |r| r.get(0)).optional().ctx("reading a track")?;
+    let row: Option<String> = tx
+        .query_row(
+            "SELECT doc FROM tracks WHERE track_id = ?1",
+            [track_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .ctx("reading a track")?;
     let Some(json) = row else { return Ok(()) };
-    let mut doc: TrackDoc = serde_json::from_str(&json).map_err(|source| CorpusError::BadDoc { track_id: track_id.into(), source })?;
+    let mut doc: TrackDoc = serde_json::from_str(&json).map_err(|source| CorpusError::BadDoc {
+        track_id: track_id.into(),
+        source,
+    })?;
     let mut st = tx.prepare("SELECT track_id, field, value, time FROM overrides WHERE track_id = ?1 ORDER BY time, field").ctx("reading overrides")?;
     let ov: Vec<Override> = st
         .query_map([track_id], override_row)
@@ -820,16 +1037,31 @@ struct RawRow {
 }
 
 fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
-    Ok(RawRow { track_id: r.get(0)?, path: r.get(1)?, status: r.get(2)?, source: r.get(3)?, analysis_version: r.get(4)?, doc: r.get(5)? })
+    Ok(RawRow {
+        track_id: r.get(0)?,
+        path: r.get(1)?,
+        status: r.get(2)?,
+        source: r.get(3)?,
+        analysis_version: r.get(4)?,
+        doc: r.get(5)?,
+    })
 }
 
 fn override_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Override> {
     let v: String = r.get(2)?;
-    Ok(Override { track_id: r.get(0)?, field: r.get(1)?, value: serde_json::from_str(&v).unwrap_or(serde_json::Value::Null), time: r.get(3)? })
+    Ok(Override {
+        track_id: r.get(0)?,
+        field: r.get(1)?,
+        value: serde_json::from_str(&v).unwrap_or(serde_json::Value::Null),
+        time: r.get(3)?,
+    })
 }
 
 fn parse_doc(r: &RawRow) -> Result<TrackDoc> {
-    let mut doc: TrackDoc = serde_json::from_str(&r.doc).map_err(|source| CorpusError::BadDoc { track_id: r.track_id.clone(), source })?;
+    let mut doc: TrackDoc = serde_json::from_str(&r.doc).map_err(|source| CorpusError::BadDoc {
+        track_id: r.track_id.clone(),
+        source,
+    })?;
     doc.track_id = r.track_id.clone();
     if r.path.is_some() {
         doc.file_path = r.path.clone();
@@ -865,7 +1097,12 @@ fn where_clause(q: &ListQuery) -> (String, Vec<rusqlite::types::Value>) {
         push(&mut conds, &mut args, "(lower(coalesce(title,'')) LIKE $ OR lower(coalesce(artist,'')) LIKE $ OR lower(coalesce(genre,'')) LIKE $ OR lower(coalesce(path,'')) LIKE $)", V::Text(like));
     }
     if let Some(g) = &q.genre {
-        push(&mut conds, &mut args, "lower(genre) = lower($)", V::Text(g.clone()));
+        push(
+            &mut conds,
+            &mut args,
+            "lower(genre) = lower($)",
+            V::Text(g.clone()),
+        );
     }
     if let Some(v) = q.bpm_min {
         push(&mut conds, &mut args, "bpm >= $", V::Real(v));
@@ -874,7 +1111,10 @@ fn where_clause(q: &ListQuery) -> (String, Vec<rusqlite::types::Value>) {
         push(&mut conds, &mut args, "bpm <= $", V::Real(v));
     }
     if let Some(k) = &q.key {
-        let k = k.parse::<flowstate_types::CamelotKey>().map(|k| k.camelot()).unwrap_or_else(|_| k.clone());
+        let k = k
+            .parse::<flowstate_types::CamelotKey>()
+            .map(|k| k.camelot())
+            .unwrap_or_else(|_| k.clone());
         push(&mut conds, &mut args, "key = $", V::Text(k));
     }
     if let Some(v) = q.energy_min {
@@ -884,9 +1124,18 @@ fn where_clause(q: &ListQuery) -> (String, Vec<rusqlite::types::Value>) {
         push(&mut conds, &mut args, "energy <= $", V::Integer(v as i64));
     }
     if let Some(s) = q.status {
-        push(&mut conds, &mut args, "status = $", V::Text(s.as_str().into()));
+        push(
+            &mut conds,
+            &mut args,
+            "status = $",
+            V::Text(s.as_str().into()),
+        );
     }
-    let sql = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+    let sql = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
     (sql, args)
 }
 

@@ -26,7 +26,12 @@ pub fn unix_to_rfc3339(t: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, (secs % 3600) / 60, secs % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        (secs % 3600) / 60,
+        secs % 60
+    )
 }
 
 #[cfg(test)]
@@ -34,7 +39,10 @@ mod tests {
     #[test]
     fn known_dates() {
         assert_eq!(super::unix_to_rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(super::unix_to_rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(
+            super::unix_to_rfc3339(1_700_000_000),
+            "2023-11-14T22:13:20Z"
+        );
         assert_eq!(super::unix_to_rfc3339(951_782_400), "2000-02-29T00:00:00Z");
     }
 }

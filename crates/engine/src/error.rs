@@ -32,7 +32,11 @@ impl EngineError {
     pub fn kind_and_stage(&self) -> (String, &'static str) {
         match self {
             EngineError::Audio(e) => {
-                let stage = if matches!(e, flowstate_audio::AudioError::Tags { .. }) { "tags" } else { "decode" };
+                let stage = if matches!(e, flowstate_audio::AudioError::Tags { .. }) {
+                    "tags"
+                } else {
+                    "decode"
+                };
                 (e.kind().to_string(), stage)
             }
             EngineError::Io { .. } => ("io".into(), "hash"),

@@ -14,8 +14,8 @@ mod scan;
 
 pub use error::EngineError;
 pub use pipeline::{
-    analysis_version, analyze_file, hash_file, AnalyzeOptions, FileAnalysis, HookOutput, StageTimes, TrackHook,
-    HASH_BYTES, PIPELINE_VERSION,
+    analysis_version, analyze_file, hash_file, AnalyzeOptions, FileAnalysis, HookOutput,
+    StageTimes, TrackHook, HASH_BYTES, PIPELINE_VERSION,
 };
 pub use scan::{FileOutcome, ScanEvent, ScanOptions, ScanSummary};
 
@@ -35,12 +35,18 @@ pub struct Library {
 impl Library {
     /// Opens (creating and migrating if needed) the corpus at `db_path`.
     pub fn open(db_path: &Path) -> Result<Self, EngineError> {
-        Ok(Library { corpus: Corpus::open(db_path)?, db_path: Some(db_path.to_path_buf()) })
+        Ok(Library {
+            corpus: Corpus::open(db_path)?,
+            db_path: Some(db_path.to_path_buf()),
+        })
     }
 
     /// A throw-away library (tests).
     pub fn open_in_memory() -> Result<Self, EngineError> {
-        Ok(Library { corpus: Corpus::open_in_memory()?, db_path: None })
+        Ok(Library {
+            corpus: Corpus::open_in_memory()?,
+            db_path: None,
+        })
     }
 
     pub fn db_path(&self) -> Option<&Path> {

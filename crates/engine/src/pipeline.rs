@@ -18,7 +18,11 @@ pub const PIPELINE_VERSION: u32 = 1;
 
 /// The version stamped on every stored row: pipeline + DSP analysis (+ hook, if any).
 pub fn analysis_version(hook: Option<&dyn TrackHook>) -> String {
-    let base = format!("p{}.a{}", PIPELINE_VERSION, flowstate_analysis::ANALYSIS_VERSION);
+    let base = format!(
+        "p{}.a{}",
+        PIPELINE_VERSION,
+        flowstate_analysis::ANALYSIS_VERSION
+    );
     match hook {
         Some(h) => format!("{base}+{}", h.version()),
         None => base,
@@ -68,7 +72,11 @@ impl std::fmt::Debug for AnalyzeOptions {
 
 impl AnalyzeOptions {
     pub fn full() -> Self {
-        AnalyzeOptions { decode: DecodeOptions::default(), dsp: true, hook: None }
+        AnalyzeOptions {
+            decode: DecodeOptions::default(),
+            dsp: true,
+            hook: None,
+        }
     }
 }
 
@@ -86,7 +94,13 @@ pub struct StageTimes {
 
 impl StageTimes {
     pub fn total(&self) -> f64 {
-        self.hash + self.decode + self.resample + self.loudness + self.tags + self.analysis + self.hook
+        self.hash
+            + self.decode
+            + self.resample
+            + self.loudness
+            + self.tags
+            + self.analysis
+            + self.hook
     }
     pub fn add(&mut self, o: &StageTimes) {
         self.hash += o.hash;
@@ -113,23 +127,37 @@ pub struct FileAnalysis {
 
 /// SHA-256 (hex) of the first [`HASH_BYTES`] of the file.
 pub fn hash_file(path: &Path) -> Result<String, EngineError> {
-    let f = std::fs::File::open(path).map_err(|source| EngineError::Io { path: path.to_path_buf(), source })?;
+    let f = std::fs::File::open(path).map_err(|source| EngineError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let mut buf = Vec::with_capacity(HASH_BYTES);
     f.take(HASH_BYTES as u64)
         .read_to_end(&mut buf)
-        .map_err(|source| EngineError::Io { path: path.to_path_buf(), source })?;
+        .map_err(|source| EngineError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
     Ok(hex::encode(Sha256::digest(&buf)))
 }
 
 fn prov(doc: &mut TrackDoc, field: &str, source: &str) {
-    doc.provenance
-        .get_or_insert_with(Default::default)
-        .insert(field.to_string(), FieldSource { source: source.into(), confidence: None });
+    doc.provenance.get_or_insert_with(Default::default).insert(
+        field.to_string(),
+        FieldSource {
+            source: source.into(),
+            confidence: None,
+        },
+    );
 }
 
 /// Runs the whole per-track pipeline on one file. `track_id` may be given when the caller
 /// already hashed the file.
-pub fn analyze_file(path: &Path, track_id: Option<&str>, opts: &AnalyzeOptions) -> Result<FileAnalysis, EngineError> {
+pub fn analyze_file(
+    path: &Path,
+    track_id: Option<&str>,
+    opts: &AnalyzeOptions,
+) -> Result<FileAnalysis, EngineError> {
     let mut times = StageTimes::default();
     let t0 = thread_cpu_seconds();
     let track_id = match track_id {
@@ -138,7 +166,13 @@ pub fn analyze_file(path: &Path, track_id: Option<&str>, opts: &AnalyzeOptions) 
     };
     times.hash = thread_cpu_seconds() - t0;
 
-    let Decoded { mono, sample_rate, info, loudness, stats } = decode_file(path, &opts.decode)?;
+    let Decoded {
+        mono,
+        sample_rate,
+        info,
+        loudness,
+        stats,
+    } = decode_file(path, &opts.decode)?;
     times.decode = stats.decode_cpu_s;
     times.resample = stats.resample_cpu_s;
     times.loudness = stats.loudness_cpu_s;
@@ -166,8 +200,12 @@ pub fn analyze_file(path: &Path, track_id: Option<&str>, opts: &AnalyzeOptions) 
         bit_rate_kbps: info.bit_rate_kbps,
         codec: Some(info.codec.clone()),
         file_size: Some(info.file_size),
-        integrated_lufs: loudness.integrated_lufs.map(|v| (v * 100.0).round() / 100.0),
-        loudness_range_lu: loudness.loudness_range_lu.map(|v| (v * 100.0).round() / 100.0),
+        integrated_lufs: loudness
+            .integrated_lufs
+            .map(|v| (v * 100.0).round() / 100.0),
+        loudness_range_lu: loudness
+            .loudness_range_lu
+            .map(|v| (v * 100.0).round() / 100.0),
         true_peak_dbtp: loudness.true_peak_dbtp.map(|v| (v * 100.0).round() / 100.0),
         created_at: Some(now.clone()),
         updated_at: Some(now),
@@ -175,13 +213,24 @@ pub fn analyze_file(path: &Path, track_id: Option<&str>, opts: &AnalyzeOptions) 
         analyzer_model: Some(format!("flowstate-dsp {}", env!("CARGO_PKG_VERSION"))),
         ..Default::default()
     };
-    let tag_source = if tags.from_filename { "filename" } else { "tags" };
-    for (field, present) in [("title", doc.title.is_some()), ("artist", doc.artist.is_some())] {
+    let tag_source = if tags.from_filename {
+        "filename"
+    } else {
+        "tags"
+    };
+    for (field, present) in [
+        ("title", doc.title.is_some()),
+        ("artist", doc.artist.is_some()),
+    ] {
         if present {
             prov(&mut doc, field, tag_source);
         }
     }
-    for (field, present) in [("genre", doc.genre.is_some()), ("album", doc.album.is_some()), ("year", doc.year.is_some())] {
+    for (field, present) in [
+        ("genre", doc.genre.is_some()),
+        ("album", doc.album.is_some()),
+        ("year", doc.year.is_some()),
+    ] {
         if present {
             prov(&mut doc, field, "tags");
         }
@@ -196,7 +245,11 @@ pub fn analyze_file(path: &Path, track_id: Option<&str>, opts: &AnalyzeOptions) 
         }
     }
     // A key tag in any notation is normalised for display next to ours (never replacing it).
-    if let Some(k) = tags.key.as_deref().and_then(|k| k.parse::<CamelotKey>().ok()) {
+    if let Some(k) = tags
+        .key
+        .as_deref()
+        .and_then(|k| k.parse::<CamelotKey>().ok())
+    {
         doc.tag_key = Some(k.camelot());
     }
 
@@ -219,7 +272,10 @@ pub fn analyze_file(path: &Path, track_id: Option<&str>, opts: &AnalyzeOptions) 
                     .map(|s| s.to_string())
                     .or_else(|| p.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "panic".into());
-                return Err(EngineError::Analysis { path: path.to_path_buf(), what });
+                return Err(EngineError::Analysis {
+                    path: path.to_path_buf(),
+                    what,
+                });
             }
         }
         times.analysis = thread_cpu_seconds() - t2;
@@ -230,15 +286,24 @@ pub fn analyze_file(path: &Path, track_id: Option<&str>, opts: &AnalyzeOptions) 
     if let Some(hook) = opts.hook.as_ref() {
         let t3 = thread_cpu_seconds();
         let mut out = HookOutput::default();
-        hook.process(&mono, sample_rate, &mut doc, &mut out).map_err(|source| EngineError::Hook {
-            path: path.to_path_buf(),
-            stage: hook.version(),
-            source,
-        })?;
+        hook.process(&mono, sample_rate, &mut doc, &mut out)
+            .map_err(|source| EngineError::Hook {
+                path: path.to_path_buf(),
+                stage: hook.version(),
+                source,
+            })?;
         embeddings = out.embeddings;
         artifacts.extend(out.artifacts);
         times.hook = thread_cpu_seconds() - t3;
     }
 
-    Ok(FileAnalysis { doc, tags, info, times, diagnostics, artifacts, embeddings })
+    Ok(FileAnalysis {
+        doc,
+        tags,
+        info,
+        times,
+        diagnostics,
+        artifacts,
+        embeddings,
+    })
 }

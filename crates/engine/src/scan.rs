@@ -27,7 +27,10 @@ pub struct ScanOptions {
 
 impl ScanOptions {
     pub fn new() -> Self {
-        ScanOptions { analyze: AnalyzeOptions::full(), ..Default::default() }
+        ScanOptions {
+            analyze: AnalyzeOptions::full(),
+            ..Default::default()
+        }
     }
 }
 
@@ -44,9 +47,19 @@ pub enum FileOutcome {
 #[derive(Debug)]
 pub enum ScanEvent<'a> {
     /// Discovery finished: `files` audio files found, `to_process` need work.
-    Discovered { files: usize, unchanged: usize, to_process: usize },
+    Discovered {
+        files: usize,
+        unchanged: usize,
+        to_process: usize,
+    },
     /// A file is done (`done` of `total` processed so far).
-    File { path: &'a Path, outcome: FileOutcome, failure: Option<&'a Failure>, done: usize, total: usize },
+    File {
+        path: &'a Path,
+        outcome: FileOutcome,
+        failure: Option<&'a Failure>,
+        done: usize,
+        total: usize,
+    },
     /// A walk error (unreadable directory...), also recorded as a failure when it has a path.
     WalkError { message: String },
 }
@@ -63,7 +76,7 @@ pub struct ScanSummary {
     pub failed: usize,
     /// Files that failed before and are unchanged (still failing; not retried).
     pub failed_unchanged: usize,
-    /// Files newly marked missing.
+    /// Tracks whose last file vanished in this scan (marked missing, data kept).
     pub missing: usize,
     pub seconds: f64,
     pub cancelled: bool,
@@ -94,7 +107,13 @@ fn mtime_ns(md: &std::fs::Metadata) -> i64 {
         .unwrap_or(0)
 }
 
-fn failure(path: &Path, size: Option<u64>, mtime: Option<i64>, e: &EngineError, version: &str) -> Failure {
+fn failure(
+    path: &Path,
+    size: Option<u64>,
+    mtime: Option<i64>,
+    e: &EngineError,
+    version: &str,
+) -> Failure {
     let (kind, stage) = e.kind_and_stage();
     Failure {
         path: path.to_path_buf(),
@@ -108,19 +127,33 @@ fn failure(path: &Path, size: Option<u64>, mtime: Option<i64>, e: &EngineError, 
     }
 }
 
-fn discover(roots: &[PathBuf], follow: bool, progress: &mut dyn FnMut(&ScanEvent<'_>), walk_failures: &mut Vec<Failure>, version: &str) -> Vec<Found> {
+fn discover(
+    roots: &[PathBuf],
+    follow: bool,
+    progress: &mut dyn FnMut(&ScanEvent<'_>),
+    walk_failures: &mut Vec<Failure>,
+    version: &str,
+) -> Vec<Found> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for root in roots {
-        for entry in walkdir::WalkDir::new(root).follow_links(follow).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(root)
+            .follow_links(follow)
+            .sort_by_file_name()
+        {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
                     let message = e.to_string();
                     if let Some(p) = e.path().map(Path::to_path_buf) {
                         if p.is_file() || flowstate_audio::is_audio_path(&p) {
-                            let io = e.into_io_error().unwrap_or_else(|| std::io::Error::other(message.clone()));
-                            let err = EngineError::Io { path: p.clone(), source: io };
+                            let io = e
+                                .into_io_error()
+                                .unwrap_or_else(|| std::io::Error::other(message.clone()));
+                            let err = EngineError::Io {
+                                path: p.clone(),
+                                source: io,
+                            };
                             walk_failures.push(failure(&p, None, None, &err, version));
                         }
                     }
@@ -136,18 +169,29 @@ fn discover(roots: &[PathBuf], follow: bool, progress: &mut dyn FnMut(&ScanEvent
                 continue;
             }
             // Skip AppleDouble / hidden resource forks ("._track.mp3").
-            if path.file_name().and_then(|n| n.to_str()).map(|n| n.starts_with("._")).unwrap_or(false) {
+            if path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(|n| n.starts_with("._"))
+                .unwrap_or(false)
+            {
                 continue;
             }
             let md = match entry.metadata() {
                 Ok(m) => m,
                 Err(e) => {
-                    progress(&ScanEvent::WalkError { message: e.to_string() });
+                    progress(&ScanEvent::WalkError {
+                        message: e.to_string(),
+                    });
                     continue;
                 }
             };
             if seen.insert(path.to_path_buf()) {
-                out.push(Found { path: path.to_path_buf(), size: md.len(), mtime_ns: mtime_ns(&md) });
+                out.push(Found {
+                    path: path.to_path_buf(),
+                    size: md.len(),
+                    mtime_ns: mtime_ns(&md),
+                });
             }
         }
     }
@@ -161,7 +205,6 @@ enum Work {
 
 enum Done {
     Analysed(Box<ScannedTrack>),
-    Link { path: PathBuf, track_id: String, size: u64, mtime_ns: i64 },
     Failed(Failure),
 }
 
@@ -173,17 +216,31 @@ pub(crate) fn scan(
 ) -> Result<ScanSummary, EngineError> {
     let start = Instant::now();
     let version = analysis_version(opts.analyze.hook.as_deref());
-    let roots: Vec<PathBuf> = dirs.iter().map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.clone())).collect();
+    let roots: Vec<PathBuf> = dirs
+        .iter()
+        .map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.clone()))
+        .collect();
     let mut summary = ScanSummary::default();
 
     let mut walk_failures = Vec::new();
     for r in &roots {
         if !r.exists() {
-            let err = EngineError::Io { path: r.clone(), source: std::io::Error::from(std::io::ErrorKind::NotFound) };
-            progress(&ScanEvent::WalkError { message: err.chain() });
+            let err = EngineError::Io {
+                path: r.clone(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            };
+            progress(&ScanEvent::WalkError {
+                message: err.chain(),
+            });
         }
     }
-    let found = discover(&roots, opts.follow_links, progress, &mut walk_failures, &version);
+    let found = discover(
+        &roots,
+        opts.follow_links,
+        progress,
+        &mut walk_failures,
+        &version,
+    );
     summary.files = found.len();
 
     let known = corpus.file_states()?;
@@ -193,7 +250,10 @@ pub(crate) fn scan(
     for f in found {
         if !opts.force {
             if let Some(k) = known.get(&f.path) {
-                if k.size == f.size && k.mtime_ns == f.mtime_ns && k.analysis_version.as_deref() == Some(version.as_str()) {
+                if k.size == f.size
+                    && k.mtime_ns == f.mtime_ns
+                    && k.analysis_version.as_deref() == Some(version.as_str())
+                {
                     if k.present {
                         summary.unchanged += 1;
                     } else {
@@ -203,7 +263,10 @@ pub(crate) fn scan(
                 }
             }
             if let Some(fl) = failed_before.get(&f.path) {
-                if fl.size == Some(f.size) && fl.mtime_ns == Some(f.mtime_ns) && fl.analysis_version.as_deref() == Some(version.as_str()) {
+                if fl.size == Some(f.size)
+                    && fl.mtime_ns == Some(f.mtime_ns)
+                    && fl.analysis_version.as_deref() == Some(version.as_str())
+                {
                     summary.failed_unchanged += 1;
                     continue;
                 }
@@ -211,7 +274,11 @@ pub(crate) fn scan(
         }
         work.push(Work::Hash(f));
     }
-    progress(&ScanEvent::Discovered { files: summary.files, unchanged: summary.unchanged + summary.failed_unchanged, to_process: work.len() + relink.len() });
+    progress(&ScanEvent::Discovered {
+        files: summary.files,
+        unchanged: summary.unchanged + summary.failed_unchanged,
+        to_process: work.len() + relink.len(),
+    });
 
     let total = work.len() + relink.len();
     let mut done = 0usize;
@@ -224,12 +291,31 @@ pub(crate) fn scan(
         corpus.link_file(&f.path, &tid, f.size, f.mtime_ns)?;
         summary.linked += 1;
         done += 1;
-        progress(&ScanEvent::File { path: &f.path, outcome: crate::FileOutcome::Linked, failure: None, done, total });
+        progress(&ScanEvent::File {
+            path: &f.path,
+            outcome: crate::FileOutcome::Linked,
+            failure: None,
+            done,
+            total,
+        });
     }
 
-    let threads = opts.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(EngineError::Pool)?;
-    let cancel = opts.cancel.clone().unwrap_or_else(|| Arc::new(AtomicBool::new(false)));
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(EngineError::Pool)?;
+    let cancel = opts
+        .cancel
+        .clone()
+        .unwrap_or_else(|| Arc::new(AtomicBool::new(false)));
 
     // Phase 1: hash the candidates (reads at most 1 MiB each) in parallel.
     let hashed: Vec<(Found, Result<String, EngineError>)> = pool.install(|| {
@@ -253,7 +339,13 @@ pub(crate) fn scan(
                 corpus.record_failure(&fl)?;
                 summary.failed += 1;
                 done += 1;
-                progress(&ScanEvent::File { path: &f.path, outcome: crate::FileOutcome::Failed, failure: Some(&fl), done, total });
+                progress(&ScanEvent::File {
+                    path: &f.path,
+                    outcome: crate::FileOutcome::Failed,
+                    failure: Some(&fl),
+                    done,
+                    total,
+                });
             }
             Ok(h) => {
                 let up_to_date = if opts.force {
@@ -261,7 +353,8 @@ pub(crate) fn scan(
                 } else if let Some(&v) = version_cache.get(&h) {
                     v
                 } else {
-                    let v = corpus.track_version(&h)?.flatten().as_deref() == Some(version.as_str());
+                    let v =
+                        corpus.track_version(&h)?.flatten().as_deref() == Some(version.as_str());
                     version_cache.insert(h.clone(), v);
                     v
                 };
@@ -269,7 +362,13 @@ pub(crate) fn scan(
                     corpus.link_file(&f.path, &h, f.size, f.mtime_ns)?;
                     summary.linked += 1;
                     done += 1;
-                    progress(&ScanEvent::File { path: &f.path, outcome: crate::FileOutcome::Linked, failure: None, done, total });
+                    progress(&ScanEvent::File {
+                        path: &f.path,
+                        outcome: crate::FileOutcome::Linked,
+                        failure: None,
+                        done,
+                        total,
+                    });
                 } else if new_hashes.insert(h.clone()) {
                     to_analyse.push((f, h));
                 } else {
@@ -304,7 +403,13 @@ pub(crate) fn scan(
                             artifacts: a.artifacts,
                             embeddings: a.embeddings,
                         })),
-                        Err(e) => Done::Failed(failure(&f.path, Some(f.size), Some(f.mtime_ns), &e, &version_ref)),
+                        Err(e) => Done::Failed(failure(
+                            &f.path,
+                            Some(f.size),
+                            Some(f.mtime_ns),
+                            &e,
+                            &version_ref,
+                        )),
                     };
                     let _ = tx.send(d);
                 });
@@ -317,16 +422,25 @@ pub(crate) fn scan(
                     analysed_ok.insert(t.doc.track_id.clone());
                     summary.analysed += 1;
                     done += 1;
-                    progress(&ScanEvent::File { path: &t.path, outcome: crate::FileOutcome::Analysed, failure: None, done, total });
+                    progress(&ScanEvent::File {
+                        path: &t.path,
+                        outcome: crate::FileOutcome::Analysed,
+                        failure: None,
+                        done,
+                        total,
+                    });
                 }
                 Done::Failed(fl) => {
                     corpus.record_failure(&fl)?;
                     summary.failed += 1;
                     done += 1;
-                    progress(&ScanEvent::File { path: &fl.path, outcome: crate::FileOutcome::Failed, failure: Some(&fl), done, total });
-                }
-                Done::Link { path, track_id, size, mtime_ns } => {
-                    corpus.link_file(&path, &track_id, size, mtime_ns)?;
+                    progress(&ScanEvent::File {
+                        path: &fl.path,
+                        outcome: crate::FileOutcome::Failed,
+                        failure: Some(&fl),
+                        done,
+                        total,
+                    });
                 }
             }
         }
@@ -342,16 +456,36 @@ pub(crate) fn scan(
             corpus.link_file(&f.path, &h, f.size, f.mtime_ns)?;
             summary.linked += 1;
             done += 1;
-            progress(&ScanEvent::File { path: &f.path, outcome: crate::FileOutcome::Linked, failure: None, done, total });
+            progress(&ScanEvent::File {
+                path: &f.path,
+                outcome: crate::FileOutcome::Linked,
+                failure: None,
+                done,
+                total,
+            });
         } else {
             let e = match analyze_file(&f.path, Some(&h), &opts.analyze) {
                 Ok(a) => {
-                    let t = ScannedTrack { path: f.path.clone(), size: f.size, mtime_ns: f.mtime_ns, analysis_version: version.clone(), doc: a.doc, artifacts: a.artifacts, embeddings: a.embeddings };
+                    let t = ScannedTrack {
+                        path: f.path.clone(),
+                        size: f.size,
+                        mtime_ns: f.mtime_ns,
+                        analysis_version: version.clone(),
+                        doc: a.doc,
+                        artifacts: a.artifacts,
+                        embeddings: a.embeddings,
+                    };
                     corpus.commit_scanned(&t)?;
                     analysed_ok.insert(h);
                     summary.analysed += 1;
                     done += 1;
-                    progress(&ScanEvent::File { path: &f.path, outcome: crate::FileOutcome::Analysed, failure: None, done, total });
+                    progress(&ScanEvent::File {
+                        path: &f.path,
+                        outcome: crate::FileOutcome::Analysed,
+                        failure: None,
+                        done,
+                        total,
+                    });
                     continue;
                 }
                 Err(e) => e,
@@ -360,7 +494,13 @@ pub(crate) fn scan(
             corpus.record_failure(&fl)?;
             summary.failed += 1;
             done += 1;
-            progress(&ScanEvent::File { path: &f.path, outcome: crate::FileOutcome::Failed, failure: Some(&fl), done, total });
+            progress(&ScanEvent::File {
+                path: &f.path,
+                outcome: crate::FileOutcome::Failed,
+                failure: Some(&fl),
+                done,
+                total,
+            });
         }
     }
     summary.cancelled = cancel.load(Ordering::Relaxed);

@@ -22,7 +22,10 @@ fn thread_cpu_s() -> Option<f64> {
 }
 
 fn mirex(est: CamelotKey, reference: CamelotKey) -> f64 {
-    let (e, r) = (i32::from(est.tonic_pitch_class()), i32::from(reference.tonic_pitch_class()));
+    let (e, r) = (
+        i32::from(est.tonic_pitch_class()),
+        i32::from(reference.tonic_pitch_class()),
+    );
     if est == reference {
         1.0
     } else if est.mode() == reference.mode() && (e - r).rem_euclid(12) == 7 {
@@ -44,9 +47,15 @@ fn compatible(est: CamelotKey, reference: CamelotKey) -> bool {
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = PathBuf::from(args.first().cloned().unwrap_or_else(|| {
-        format!("{}/.cache/flowstate-eval", std::env::var("HOME").unwrap_or_default())
+        format!(
+            "{}/.cache/flowstate-eval",
+            std::env::var("HOME").unwrap_or_default()
+        )
     }));
-    let out_csv = args.get(1).map(PathBuf::from).unwrap_or_else(|| root.join("flowstate-key.csv"));
+    let out_csv = args
+        .get(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("flowstate-key.csv"));
     let manifest_path = root.join("manifest-public.json");
     let manifest: serde_json::Value = match std::fs::read_to_string(&manifest_path)
         .map_err(|e| e.to_string())
@@ -59,7 +68,9 @@ fn main() -> std::process::ExitCode {
         }
     };
     let files = manifest["files"].as_array().cloned().unwrap_or_default();
-    let mut csv = String::from("relative_path,bpm,key_camelot,key_name,lufs,seconds_taken,error,cpu_seconds\n");
+    let mut csv = String::from(
+        "relative_path,bpm,key_camelot,key_name,lufs,seconds_taken,error,cpu_seconds\n",
+    );
     let (mut n, mut exact, mut mx, mut compat) = (0usize, 0usize, 0.0f64, 0usize);
     let (mut cpu_total, mut audio_min_total) = (0.0f64, 0.0f64);
     let mut per_min: Vec<f64> = Vec::new();
@@ -71,7 +82,10 @@ fn main() -> std::process::ExitCode {
         let reference: Option<CamelotKey> = f["camelot"].as_str().and_then(|s| s.parse().ok());
         let pcm = root.join("pcm22k").join(format!("{id}.f32"));
         let samples: Vec<f32> = match std::fs::read(&pcm) {
-            Ok(b) => b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
+            Ok(b) => b
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
             Err(e) => {
                 csv += &format!("{rel},,,,,0,no pcm: {e},\n");
                 println!("{id}: no pcm ({e})");
@@ -92,10 +106,21 @@ fn main() -> std::process::ExitCode {
             cpu_total += cpu;
             audio_min_total += minutes;
         }
-        let (cam, name) = k.key.map(|x| (x.camelot(), x.classic_long())).unwrap_or_default();
+        let (cam, name) = k
+            .key
+            .map(|x| (x.camelot(), x.classic_long()))
+            .unwrap_or_default();
         csv += &format!("{rel},,{cam},{name},,{wall:.4},,{cpu:.4}\n");
-        let cands: Vec<String> = k.candidates.iter().map(|(c, s)| format!("{c}:{s:.3}")).collect();
-        let segs: Vec<String> = k.segments.iter().map(|s| format!("{}@{:.0}", s.key, s.start_s)).collect();
+        let cands: Vec<String> = k
+            .candidates
+            .iter()
+            .map(|(c, s)| format!("{c}:{s:.3}"))
+            .collect();
+        let segs: Vec<String> = k
+            .segments
+            .iter()
+            .map(|s| format!("{}@{:.0}", s.key, s.start_s))
+            .collect();
         let mark = match (k.key, reference) {
             (Some(e), Some(r)) => {
                 n += 1;
@@ -103,7 +128,11 @@ fn main() -> std::process::ExitCode {
                 mx += mirex(e, r);
                 compat += usize::from(compatible(e, r));
                 conf_bins.push((k.confidence, e == r));
-                if e == r { "ok" } else { "MISS" }
+                if e == r {
+                    "ok"
+                } else {
+                    "MISS"
+                }
             }
             (None, Some(_)) => {
                 n += 1;
@@ -125,18 +154,32 @@ fn main() -> std::process::ExitCode {
             if mark == "unlabelled" { k.diagnostics.last().cloned().unwrap_or_default() } else { String::new() },
         );
         if std::env::var_os("EVAL_KEY_VERBOSE").is_some() && mark.starts_with("MISS") {
-            let names = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
-            let c: Vec<String> = k.chroma_mean.iter().zip(names).map(|(v, n)| format!("{n}:{v:.2}")).collect();
+            let names = [
+                "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
+            ];
+            let c: Vec<String> = k
+                .chroma_mean
+                .iter()
+                .zip(names)
+                .map(|(v, n)| format!("{n}:{v:.2}"))
+                .collect();
             println!("      chroma {}", c.join(" "));
         }
     }
-    if let Err(e) = std::fs::File::create(&out_csv).and_then(|mut fh| fh.write_all(csv.as_bytes())) {
+    if let Err(e) = std::fs::File::create(&out_csv).and_then(|mut fh| fh.write_all(csv.as_bytes()))
+    {
         eprintln!("eval_key: cannot write {}: {e}", out_csv.display());
         return std::process::ExitCode::from(2);
     }
     per_min.sort_by(f64::total_cmp);
     let median = per_min.get(per_min.len() / 2).copied().unwrap_or(0.0);
-    let pct = |a: usize| if n > 0 { 100.0 * a as f64 / n as f64 } else { 0.0 };
+    let pct = |a: usize| {
+        if n > 0 {
+            100.0 * a as f64 / n as f64
+        } else {
+            0.0
+        }
+    };
     println!(
         "\nkeys: n={n} exact {:.1}%  MIREX {:.3}  Camelot-compatible {:.1}%",
         pct(exact),
@@ -149,10 +192,17 @@ fn main() -> std::process::ExitCode {
     );
     // Calibration: accuracy by confidence band.
     for (lo, hi) in [(0.0, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 1.01)] {
-        let band: Vec<_> = conf_bins.iter().filter(|(c, _)| *c >= lo && *c < hi).collect();
+        let band: Vec<_> = conf_bins
+            .iter()
+            .filter(|(c, _)| *c >= lo && *c < hi)
+            .collect();
         if !band.is_empty() {
             let ok = band.iter().filter(|(_, b)| *b).count();
-            println!("confidence [{lo:.2},{hi:.2}): {} files, {:.0}% exact", band.len(), 100.0 * ok as f64 / band.len() as f64);
+            println!(
+                "confidence [{lo:.2},{hi:.2}): {} files, {:.0}% exact",
+                band.len(),
+                100.0 * ok as f64 / band.len() as f64
+            );
         }
     }
     let _ = Mode::Minor;

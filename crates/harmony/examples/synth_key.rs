@@ -21,17 +21,30 @@ fn main() {
                 match a.key {
                     Some(e) if e == k => exact += 1,
                     Some(e) if e == k.relative() => rel += 1,
-                    Some(e) if e.mode() == k.mode() && (e.number() as i32 - k.number() as i32).rem_euclid(12) % 11 == 1 || e.mode() == k.mode() && (e.number() as i32 - k.number() as i32).rem_euclid(12) == 1 => fifth += 1,
+                    Some(e)
+                        if e.mode() == k.mode()
+                            && (e.number() as i32 - k.number() as i32).rem_euclid(12) % 11 == 1
+                            || e.mode() == k.mode()
+                                && (e.number() as i32 - k.number() as i32).rem_euclid(12) == 1 =>
+                    {
+                        fifth += 1
+                    }
                     Some(e) if e.tonic_pitch_class() == k.tonic_pitch_class() => par += 1,
                     _ => {}
                 }
                 if a.key != Some(k) {
-                    misses.push(format!("{k} p{prog} t{timbre}->{}", a.key.map(|e| e.camelot()).unwrap_or("-".into())));
+                    misses.push(format!(
+                        "{k} p{prog} t{timbre}->{}",
+                        a.key.map(|e| e.camelot()).unwrap_or("-".into())
+                    ));
                 }
             }
         }
     }
-    println!("synthetic: n={n} exact {:.1}%  relative {rel}  fifth {fifth}  parallel {par}", 100.0 * exact as f64 / n as f64);
+    println!(
+        "synthetic: n={n} exact {:.1}%  relative {rel}  fifth {fifth}  parallel {par}",
+        100.0 * exact as f64 / n as f64
+    );
     if std::env::var_os("SYNTH_VERBOSE").is_some() {
         println!("{}", misses.join(" "));
     }

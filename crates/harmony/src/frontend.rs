@@ -54,7 +54,13 @@ impl Spectrum {
 fn decimate(samples: &[f32], sample_rate: f64) -> (Vec<f32>, f64) {
     let factor = (sample_rate / TARGET_RATE).floor().max(1.0) as usize;
     if factor == 1 {
-        return (samples.iter().map(|&x| if x.is_finite() { x } else { 0.0 }).collect(), sample_rate);
+        return (
+            samples
+                .iter()
+                .map(|&x| if x.is_finite() { x } else { 0.0 })
+                .collect(),
+            sample_rate,
+        );
     }
     let out_rate = sample_rate / factor as f64;
     // Cut-off a bit below the new Nyquist; Blackman window.
@@ -64,7 +70,11 @@ fn decimate(samples: &[f32], sample_rate: f64) -> (Vec<f32>, f64) {
     let mut h: Vec<f32> = (0..taps)
         .map(|i| {
             let x = i as f64 - mid;
-            let sinc = if x == 0.0 { 2.0 * fc } else { (2.0 * std::f64::consts::PI * fc * x).sin() / (std::f64::consts::PI * x) };
+            let sinc = if x == 0.0 {
+                2.0 * fc
+            } else {
+                (2.0 * std::f64::consts::PI * fc * x).sin() / (std::f64::consts::PI * x)
+            };
             let w = 0.42 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / (taps - 1) as f64).cos()
                 + 0.08 * (4.0 * std::f64::consts::PI * i as f64 / (taps - 1) as f64).cos();
             (sinc * w) as f32
@@ -106,7 +116,12 @@ pub(crate) fn analyze_spectrum(samples: &[f32], sample_rate: u32) -> Spectrum {
     let hop = n_fft / 4;
     let hop_s = hop as f64 / rate;
     let bin_hz = rate / n_fft as f64;
-    let mut spec = Spectrum { hop_s, peaks: Vec::new(), frame_start: vec![0], frame_energy: Vec::new() };
+    let mut spec = Spectrum {
+        hop_s,
+        peaks: Vec::new(),
+        frame_start: vec![0],
+        frame_energy: Vec::new(),
+    };
     if x.len() < n_fft / 2 {
         return spec;
     }
@@ -130,9 +145,16 @@ pub(crate) fn analyze_spectrum(samples: &[f32], sample_rate: u32) -> Spectrum {
         let centre = fi * hop;
         for (i, v) in inbuf.iter_mut().enumerate() {
             let idx = centre as isize + i as isize - (n_fft / 2) as isize;
-            *v = if idx >= 0 && (idx as usize) < x.len() { x[idx as usize] * window[i] } else { 0.0 };
+            *v = if idx >= 0 && (idx as usize) < x.len() {
+                x[idx as usize] * window[i]
+            } else {
+                0.0
+            };
         }
-        if fft.process_with_scratch(&mut inbuf, &mut outbuf, &mut scratch).is_err() {
+        if fft
+            .process_with_scratch(&mut inbuf, &mut outbuf, &mut scratch)
+            .is_err()
+        {
             spec.frame_energy.push(0.0);
             spec.frame_start.push(spec.peaks.len());
             continue;
@@ -159,9 +181,17 @@ pub(crate) fn analyze_spectrum(samples: &[f32], sample_rate: u32) -> Spectrum {
                 continue;
             }
             // Parabolic interpolation on log magnitude.
-            let (l, c, r) = ((mag[k - 1] + 1e-12).ln(), (m + 1e-12).ln(), (mag[k + 1] + 1e-12).ln());
+            let (l, c, r) = (
+                (mag[k - 1] + 1e-12).ln(),
+                (m + 1e-12).ln(),
+                (mag[k + 1] + 1e-12).ln(),
+            );
             let den = l - 2.0 * c + r;
-            let delta = if den.abs() > 1e-12 { (0.5 * (l - r) / den).clamp(-0.5, 0.5) } else { 0.0 };
+            let delta = if den.abs() > 1e-12 {
+                (0.5 * (l - r) / den).clamp(-0.5, 0.5)
+            } else {
+                0.0
+            };
             let amp = (c - 0.25 * (l - r) * delta).exp();
             let freq = ((k as f32 + delta) * bin_hz as f32).max(0.0);
             frame_max = frame_max.max(amp);
@@ -217,7 +247,11 @@ pub(crate) struct Chromagram {
 pub(crate) fn chromagram(spec: &Spectrum, tuning_cents: f64) -> Chromagram {
     let fref = 440.0 * (tuning_cents / 1200.0).exp2();
     let n = spec.n_frames();
-    let mut out = Chromagram { full: vec![[0.0; 12]; n], bass: vec![[0.0; 12]; n], tonal: vec![0.0; n] };
+    let mut out = Chromagram {
+        full: vec![[0.0; 12]; n],
+        bass: vec![[0.0; 12]; n],
+        tonal: vec![0.0; n],
+    };
     for i in 0..n {
         let (full, bass) = (&mut out.full[i], &mut out.bass[i]);
         let mut tonal = 0.0f32;

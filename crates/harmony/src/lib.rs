@@ -48,7 +48,11 @@ pub struct KeyOptions {
 
 impl Default for KeyOptions {
     fn default() -> Self {
-        Self { segments: true, min_segment_s: 24.0, min_clarity: 0.35 }
+        Self {
+            segments: true,
+            min_segment_s: 24.0,
+            min_clarity: 0.35,
+        }
     }
 }
 
@@ -111,7 +115,11 @@ impl KeyAnalysis {
             .segments
             .iter()
             .filter(|s| s.key != main)
-            .map(|s| KeyChange { start_s: s.start_s, end_s: s.end_s, key: s.key.camelot() })
+            .map(|s| KeyChange {
+                start_s: s.start_s,
+                end_s: s.end_s,
+                key: s.key.camelot(),
+            })
             .collect();
         (!v.is_empty()).then_some(v)
     }
@@ -127,8 +135,13 @@ const TEMPERATURE: f64 = 0.025;
 /// Confidence from the sorted key scores and the clarity: a softmax over the 24 scores at a
 /// fixed temperature, damped when the clarity is low.
 pub fn confidence_from(scores_desc: &[f64], clarity: f64) -> f64 {
-    let Some(&best) = scores_desc.first() else { return 0.0 };
-    let z: f64 = scores_desc.iter().map(|s| ((s - best) / TEMPERATURE).exp()).sum();
+    let Some(&best) = scores_desc.first() else {
+        return 0.0;
+    };
+    let z: f64 = scores_desc
+        .iter()
+        .map(|s| ((s - best) / TEMPERATURE).exp())
+        .sum();
     let p = if z > 0.0 { 1.0 / z } else { 0.0 };
     let damp = ((clarity - 0.3) / 0.4).clamp(0.0, 1.0);
     (p * damp).clamp(0.0, 1.0)
@@ -148,12 +161,14 @@ fn normalise(c: &[f64; 12]) -> [f64; 12] {
 pub fn analyze(samples: &[f32], sample_rate: u32, opts: &KeyOptions) -> KeyAnalysis {
     let mut out = KeyAnalysis::default();
     if sample_rate < 4000 {
-        out.diagnostics.push(format!("key: sample rate {sample_rate} Hz too low"));
+        out.diagnostics
+            .push(format!("key: sample rate {sample_rate} Hz too low"));
         return out;
     }
     let duration_s = samples.len() as f64 / f64::from(sample_rate);
     if duration_s < 2.0 {
-        out.diagnostics.push(format!("key: audio too short ({duration_s:.1} s)"));
+        out.diagnostics
+            .push(format!("key: audio too short ({duration_s:.1} s)"));
         return out;
     }
     let spec = frontend::analyze_spectrum(samples, sample_rate);
@@ -175,7 +190,8 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &KeyOptions) -> KeyAnaly
         e.get(e.len() * 9 / 10).copied().unwrap_or(0.0)
     };
     if tonal_ref <= 0.0 || energy_ref <= 1e-6 {
-        out.diagnostics.push("key: no tonal content (silence or noise)".into());
+        out.diagnostics
+            .push("key: no tonal content (silence or noise)".into());
         return out;
     }
     let mut fw = vec![0.0f64; n];
@@ -211,14 +227,22 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &KeyOptions) -> KeyAnaly
     // Tonal share: energy in tonal peaks vs total spectral magnitude in range.
     let tonal_total: f64 = chroma.tonal.iter().map(|&v| f64::from(v)).sum();
     let energy_total: f64 = spec.frame_energy.iter().map(|&v| f64::from(v)).sum();
-    let tonal_share = if energy_total > 0.0 { tonal_total / energy_total } else { 0.0 };
+    let tonal_share = if energy_total > 0.0 {
+        tonal_total / energy_total
+    } else {
+        0.0
+    };
 
     let scores = profiles::key_scores(&full, &bass);
     let order = profiles::ranked(&scores);
     let sorted: Vec<f64> = order.iter().map(|&i| scores[i]).collect();
     let clarity = sorted[0].clamp(0.0, 1.0);
     out.clarity = clarity;
-    out.candidates = order.iter().take(3).map(|&i| (profiles::key_of(i), scores[i])).collect();
+    out.candidates = order
+        .iter()
+        .take(3)
+        .map(|&i| (profiles::key_of(i), scores[i]))
+        .collect();
     out.diagnostics.push(format!(
         "key: tuning {tuning:+.1} cents, clarity {clarity:.3}, tonal share {tonal_share:.3}, {n} frames"
     ));
@@ -264,7 +288,11 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &KeyOptions) -> KeyAnaly
         if runs.len() <= 1 {
             break;
         }
-        let Some((ri, _)) = runs.iter().enumerate().filter(|(_, r)| r.1 - r.0 < min_blocks).min_by_key(|(_, r)| r.1 - r.0)
+        let Some((ri, _)) = runs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.1 - r.0 < min_blocks)
+            .min_by_key(|(_, r)| r.1 - r.0)
         else {
             break;
         };
@@ -272,12 +300,21 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &KeyOptions) -> KeyAnaly
         let left = ri.checked_sub(1).map(|j| runs[j].1 - runs[j].0);
         let right = runs.get(ri + 1).map(|r| r.1 - r.0);
         let target = match (left, right) {
-            (Some(l), Some(r)) => if l >= r { ri - 1 } else { ri + 1 },
+            (Some(l), Some(r)) => {
+                if l >= r {
+                    ri - 1
+                } else {
+                    ri + 1
+                }
+            }
             (Some(_), None) => ri - 1,
             (None, Some(_)) => ri + 1,
             (None, None) => break,
         };
-        let (s, e) = (runs[ri].0.min(runs[target].0), runs[ri].1.max(runs[target].1));
+        let (s, e) = (
+            runs[ri].0.min(runs[target].0),
+            runs[ri].1.max(runs[target].1),
+        );
         runs[target].0 = s;
         runs[target].1 = e;
         runs.remove(ri);
@@ -320,7 +357,9 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &KeyOptions) -> KeyAnaly
         for s in &segs {
             dur[profiles::index_of(s.key)] += s.end_s - s.start_s;
         }
-        let best = (0..24).max_by(|&a, &b| dur[a].total_cmp(&dur[b])).unwrap_or(global);
+        let best = (0..24)
+            .max_by(|&a, &b| dur[a].total_cmp(&dur[b]))
+            .unwrap_or(global);
         if best != global {
             out.diagnostics.push(format!(
                 "key: whole-track estimate {} but {} is held longest; using {}",
@@ -329,14 +368,20 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &KeyOptions) -> KeyAnaly
                 profiles::key_of(best)
             ));
             out.key = Some(profiles::key_of(best));
-            if let Some(s) = segs.iter().filter(|s| profiles::index_of(s.key) == best).max_by(|a, b| {
-                (a.end_s - a.start_s).total_cmp(&(b.end_s - b.start_s))
-            }) {
+            if let Some(s) = segs
+                .iter()
+                .filter(|s| profiles::index_of(s.key) == best)
+                .max_by(|a, b| (a.end_s - a.start_s).total_cmp(&(b.end_s - b.start_s)))
+            {
                 out.confidence = out.confidence.min(s.confidence);
             }
         }
-        let changes: Vec<String> = segs.iter().map(|s| format!("{}@{:.0}s", s.key, s.start_s)).collect();
-        out.diagnostics.push(format!("key: changes {}", changes.join(" → ")));
+        let changes: Vec<String> = segs
+            .iter()
+            .map(|s| format!("{}@{:.0}s", s.key, s.start_s))
+            .collect();
+        out.diagnostics
+            .push(format!("key: changes {}", changes.join(" → ")));
     }
     out.segments = segs;
     out
@@ -351,10 +396,17 @@ fn viterbi(emis: &[[f64; 24]], penalty: f64) -> Vec<usize> {
     let mut back: Vec<[u8; 24]> = Vec::with_capacity(emis.len());
     back.push([0; 24]);
     for e in &emis[1..] {
-        let (bi, bv) = delta
-            .iter()
-            .enumerate()
-            .fold((0usize, f64::NEG_INFINITY), |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc });
+        let (bi, bv) =
+            delta
+                .iter()
+                .enumerate()
+                .fold((0usize, f64::NEG_INFINITY), |acc, (i, &v)| {
+                    if v > acc.1 {
+                        (i, v)
+                    } else {
+                        acc
+                    }
+                });
         let mut nd = [0.0; 24];
         let mut bk = [0u8; 24];
         for k in 0..24 {
@@ -371,7 +423,9 @@ fn viterbi(emis: &[[f64; 24]], penalty: f64) -> Vec<usize> {
         delta = nd;
         back.push(bk);
     }
-    let mut k = (0..24).max_by(|&a, &b| delta[a].total_cmp(&delta[b])).unwrap_or(0);
+    let mut k = (0..24)
+        .max_by(|&a, &b| delta[a].total_cmp(&delta[b]))
+        .unwrap_or(0);
     let mut path = vec![0usize; emis.len()];
     for t in (0..emis.len()).rev() {
         path[t] = k;

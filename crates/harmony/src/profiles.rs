@@ -12,14 +12,28 @@
 
 use flowstate_types::{CamelotKey, Mode};
 
-pub(crate) const POP_MAJOR: [f64; 12] = [1.00, 0.10, 0.50, 0.10, 0.70, 0.50, 0.10, 0.85, 0.10, 0.50, 0.20, 0.35];
-pub(crate) const POP_MINOR: [f64; 12] = [1.00, 0.10, 0.50, 0.75, 0.10, 0.50, 0.10, 0.85, 0.50, 0.10, 0.50, 0.25];
-pub(crate) const KK_MAJOR: [f64; 12] = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
-pub(crate) const KK_MINOR: [f64; 12] = [6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
-pub(crate) const TEMPERLEY_MAJOR: [f64; 12] = [5.0, 2.0, 3.5, 2.0, 4.5, 4.0, 2.0, 4.5, 2.0, 3.5, 1.5, 4.0];
-pub(crate) const TEMPERLEY_MINOR: [f64; 12] = [5.0, 2.0, 3.5, 4.5, 2.0, 4.0, 2.0, 4.5, 3.5, 2.0, 1.5, 4.0];
-pub(crate) const BASS_MAJOR: [f64; 12] = [1.00, 0.00, 0.20, 0.00, 0.25, 0.35, 0.00, 0.50, 0.00, 0.30, 0.10, 0.05];
-pub(crate) const BASS_MINOR: [f64; 12] = [1.00, 0.00, 0.15, 0.30, 0.00, 0.30, 0.00, 0.50, 0.35, 0.00, 0.35, 0.02];
+pub(crate) const POP_MAJOR: [f64; 12] = [
+    1.00, 0.10, 0.50, 0.10, 0.70, 0.50, 0.10, 0.85, 0.10, 0.50, 0.20, 0.35,
+];
+pub(crate) const POP_MINOR: [f64; 12] = [
+    1.00, 0.10, 0.50, 0.75, 0.10, 0.50, 0.10, 0.85, 0.50, 0.10, 0.50, 0.25,
+];
+pub(crate) const KK_MAJOR: [f64; 12] = [
+    6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88,
+];
+pub(crate) const KK_MINOR: [f64; 12] = [
+    6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17,
+];
+pub(crate) const TEMPERLEY_MAJOR: [f64; 12] =
+    [5.0, 2.0, 3.5, 2.0, 4.5, 4.0, 2.0, 4.5, 2.0, 3.5, 1.5, 4.0];
+pub(crate) const TEMPERLEY_MINOR: [f64; 12] =
+    [5.0, 2.0, 3.5, 4.5, 2.0, 4.0, 2.0, 4.5, 3.5, 2.0, 1.5, 4.0];
+pub(crate) const BASS_MAJOR: [f64; 12] = [
+    1.00, 0.00, 0.20, 0.00, 0.25, 0.35, 0.00, 0.50, 0.00, 0.30, 0.10, 0.05,
+];
+pub(crate) const BASS_MINOR: [f64; 12] = [
+    1.00, 0.00, 0.15, 0.30, 0.00, 0.30, 0.00, 0.50, 0.35, 0.00, 0.35, 0.02,
+];
 
 /// Weight of the bass-register score in the combined score.
 pub(crate) const BASS_WEIGHT: f64 = 0.3;
@@ -27,11 +41,6 @@ pub(crate) const BASS_WEIGHT: f64 = 0.3;
 /// Amplitude ratio between successive harmonics assumed when the note profiles are turned
 /// into partial profiles (Gómez-style harmonic profiles); 0 disables.
 pub(crate) const HARMONIC_DECAY: f64 = 0.5;
-
-/// Development hook: `FS_KEY_<NAME>` overrides a constant (removed before release).
-pub(crate) fn tweak(name: &str, default: f64) -> f64 {
-    std::env::var(format!("FS_KEY_{name}")).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 /// A note-level profile as a *partial*-level chroma profile: every scale degree also brings
 /// its overtones (harmonics 2..6 fold to +0, +7, +0, +4, +7 semitones), amplitude `decay^(k-1)`.
@@ -50,7 +59,11 @@ pub(crate) fn with_harmonics(p: &[f64; 12], decay: f64) -> [f64; 12] {
 
 /// Key index 0..24: `tonic_pc + 12 * (mode == Minor)`.
 pub(crate) fn key_of(index: usize) -> CamelotKey {
-    let mode = if index >= 12 { Mode::Minor } else { Mode::Major };
+    let mode = if index >= 12 {
+        Mode::Minor
+    } else {
+        Mode::Major
+    };
     CamelotKey::from_pitch_class((index % 12) as u8, mode)
 }
 
@@ -77,26 +90,56 @@ fn corr(chroma: &[f64; 12], tonic: usize, profile: &[f64; 12]) -> f64 {
     }
 }
 
+/// The profiles actually matched: note profiles with their harmonics folded in.
+struct Profiles {
+    pop_major: [f64; 12],
+    pop_minor: [f64; 12],
+    kk_major: [f64; 12],
+    kk_minor: [f64; 12],
+    tp_major: [f64; 12],
+    tp_minor: [f64; 12],
+    bass_major: [f64; 12],
+    bass_minor: [f64; 12],
+}
+
+fn profiles() -> &'static Profiles {
+    static P: std::sync::OnceLock<Profiles> = std::sync::OnceLock::new();
+    P.get_or_init(|| {
+        let h = |p: &[f64; 12]| with_harmonics(p, HARMONIC_DECAY);
+        Profiles {
+            pop_major: h(&POP_MAJOR),
+            pop_minor: h(&POP_MINOR),
+            kk_major: h(&KK_MAJOR),
+            kk_minor: h(&KK_MINOR),
+            tp_major: h(&TEMPERLEY_MAJOR),
+            tp_minor: h(&TEMPERLEY_MINOR),
+            bass_major: h(&BASS_MAJOR),
+            bass_minor: h(&BASS_MINOR),
+        }
+    })
+}
+
 /// Scores of the 24 keys (index as in [`key_of`]) for a full-range and a bass chroma.
 pub(crate) fn key_scores(full: &[f64; 12], bass: &[f64; 12]) -> [f64; 24] {
     let bass_energy: f64 = bass.iter().sum();
     let full_energy: f64 = full.iter().sum();
     // Without a bass line the full-range profiles decide alone.
-    let bw = if full_energy > 0.0 && bass_energy > 0.02 * full_energy { tweak("BASS_W", BASS_WEIGHT) } else { 0.0 };
-    let hd = tweak("HARM", HARMONIC_DECAY);
-    let h = |p: &[f64; 12]| with_harmonics(p, hd);
+    let bw = if full_energy > 0.0 && bass_energy > 0.02 * full_energy {
+        BASS_WEIGHT
+    } else {
+        0.0
+    };
+    let p = profiles();
     let mut s = [0.0; 24];
     for tonic in 0..12 {
         for (minor, slot) in [(false, tonic), (true, tonic + 12)] {
             let (pop, kk, tp, bp) = if minor {
-                (&POP_MINOR, &KK_MINOR, &TEMPERLEY_MINOR, &BASS_MINOR)
+                (&p.pop_minor, &p.kk_minor, &p.tp_minor, &p.bass_minor)
             } else {
-                (&POP_MAJOR, &KK_MAJOR, &TEMPERLEY_MAJOR, &BASS_MAJOR)
+                (&p.pop_major, &p.kk_major, &p.tp_major, &p.bass_major)
             };
-            let (wp, wk, wt) = (tweak("W_POP", 1.0), tweak("W_KK", 1.0), tweak("W_TP", 1.0));
-            let f = (wp * corr(full, tonic, &h(pop)) + wk * corr(full, tonic, &h(kk)) + wt * corr(full, tonic, &h(tp)))
-                / (wp + wk + wt);
-            let b = if bw > 0.0 { corr(bass, tonic, &h(bp)) } else { 0.0 };
+            let f = (corr(full, tonic, pop) + corr(full, tonic, kk) + corr(full, tonic, tp)) / 3.0;
+            let b = if bw > 0.0 { corr(bass, tonic, bp) } else { 0.0 };
             s[slot] = (1.0 - bw) * f + bw * b;
         }
     }

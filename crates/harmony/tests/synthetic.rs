@@ -19,7 +19,11 @@ fn every_key_with_drums_and_detune() {
         let x = mix(&music(k, 12.0, cents), &kit, 1.0);
         let a = est(&x);
         if a.key != Some(k) {
-            wrong.push(format!("{k} ({cents:+} c) -> {:?} {:?}", a.key.map(|x| x.camelot()), a.diagnostics));
+            wrong.push(format!(
+                "{k} ({cents:+} c) -> {:?} {:?}",
+                a.key.map(|x| x.camelot()),
+                a.diagnostics
+            ));
         }
         assert!(
             (a.tuning_cents - cents).abs() < 8.0,
@@ -47,7 +51,11 @@ fn clean_keys_are_confident() {
 fn drum_only_silence_and_noise_have_no_key() {
     for seed in [1, 2] {
         let a = est(&drums(15.0, seed));
-        assert_eq!(a.key, None, "drums seed {seed}: {:?} {:?}", a.candidates, a.diagnostics);
+        assert_eq!(
+            a.key, None,
+            "drums seed {seed}: {:?} {:?}",
+            a.candidates, a.diagnostics
+        );
         assert!(a.segments.is_empty());
         assert!(!a.diagnostics.is_empty());
     }
@@ -113,7 +121,9 @@ fn transposition_moves_the_key_by_n_semitones() {
     let kit = drums(10.0, 5);
     for base in ["8A", "8B"] {
         let k0 = key(base);
-        let a0 = est(&mix(&music(k0, 10.0, 0.0), &kit, 0.8)).key.unwrap_or_else(|| panic!("no key"));
+        let a0 = est(&mix(&music(k0, 10.0, 0.0), &kit, 0.8))
+            .key
+            .unwrap_or_else(|| panic!("no key"));
         for n in 1..12 {
             let kn = k0.transpose(n);
             let an = est(&mix(&music(kn, 10.0, 0.0), &kit, 0.8)).key;

@@ -9,7 +9,12 @@ fn main() {
         eprintln!("usage: bench_parse FILE.jsonl [--reps N]");
         std::process::exit(2);
     };
-    let reps: usize = args.iter().position(|a| a == "--reps").and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()).unwrap_or(20);
+    let reps: usize = args
+        .iter()
+        .position(|a| a == "--reps")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -20,7 +25,12 @@ fn main() {
     let prompts: Vec<String> = text
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| v.get("prompt").or_else(|| v.get("p")).and_then(|p| p.as_str()).map(String::from))
+        .filter_map(|v| {
+            v.get("prompt")
+                .or_else(|| v.get("p"))
+                .and_then(|p| p.as_str())
+                .map(String::from)
+        })
         .collect();
     let _ = flowstate_intent::parse("warm up"); // lexicon load, not timed
     let mut times = Vec::with_capacity(prompts.len() * reps);
@@ -33,7 +43,12 @@ fn main() {
         }
     }
     times.sort_by(f64::total_cmp);
-    let q = |f: f64| times.get(((times.len() as f64 - 1.0) * f).round() as usize).copied().unwrap_or(0.0);
+    let q = |f: f64| {
+        times
+            .get(((times.len() as f64 - 1.0) * f).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     println!(
         "{} prompts x {reps} reps: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         prompts.len(),

@@ -39,23 +39,54 @@ pub(crate) fn describe(c: &Constraint) -> String {
     let l = label(c.attr);
     let u = unit(c.attr);
     let s = match &c.op {
-        Op::Range { min: Some(a), max: Some(b) } => format!("{l} {}–{}{u}", fmt_num(*a), fmt_num(*b)),
-        Op::Range { min: Some(a), max: None } => format!("{l} at least {}{u}", fmt_num(*a)),
-        Op::Range { min: None, max: Some(b) } => format!("{l} at most {}{u}", fmt_num(*b)),
-        Op::Delta { min: Some(a), max: Some(b) } if a == b => format!("{l} {}{u} vs. now", signed(*a)),
-        Op::Delta { min: Some(a), max: Some(b) } => format!("{l} {}…{}{u} vs. now", signed(*a), signed(*b)),
-        Op::Delta { min: Some(_), max: None } => format!("{l} not lower than now"),
-        Op::Delta { min: None, max: Some(_) } => format!("{l} not higher than now"),
-        Op::DeltaPct { min: Some(a), max: Some(b) } => format!("{l} {}…{}% vs. now", signed(*a), signed(*b)),
-        Op::Keep { tolerance: Some(t), .. } => format!("same {l} (±{}{u})", fmt_num(*t)),
-        Op::Keep { tolerance_pct: Some(t), .. } => format!("same {l} (±{}%)", fmt_num(*t)),
+        Op::Range {
+            min: Some(a),
+            max: Some(b),
+        } => format!("{l} {}–{}{u}", fmt_num(*a), fmt_num(*b)),
+        Op::Range {
+            min: Some(a),
+            max: None,
+        } => format!("{l} at least {}{u}", fmt_num(*a)),
+        Op::Range {
+            min: None,
+            max: Some(b),
+        } => format!("{l} at most {}{u}", fmt_num(*b)),
+        Op::Delta {
+            min: Some(a),
+            max: Some(b),
+        } if a == b => format!("{l} {}{u} vs. now", signed(*a)),
+        Op::Delta {
+            min: Some(a),
+            max: Some(b),
+        } => format!("{l} {}…{}{u} vs. now", signed(*a), signed(*b)),
+        Op::Delta {
+            min: Some(_),
+            max: None,
+        } => format!("{l} not lower than now"),
+        Op::Delta {
+            min: None,
+            max: Some(_),
+        } => format!("{l} not higher than now"),
+        Op::DeltaPct {
+            min: Some(a),
+            max: Some(b),
+        } => format!("{l} {}…{}% vs. now", signed(*a), signed(*b)),
+        Op::Keep {
+            tolerance: Some(t), ..
+        } => format!("same {l} (±{}{u})", fmt_num(*t)),
+        Op::Keep {
+            tolerance_pct: Some(t),
+            ..
+        } => format!("same {l} (±{}%)", fmt_num(*t)),
         Op::Keep { .. } => format!("same {l} as now"),
         Op::Differs => format!("a different {l}"),
         Op::In { values } => format!("{l}: {}", values.join(" or ")),
         Op::NotIn { values } => format!("{l}: not {}", values.join(", not ")),
         Op::Equals { value } => format!("{l}: {value}"),
         Op::Mode { value } => format!("a {value} key"),
-        Op::Compatible { min_score } => format!("harmonically compatible key (score ≥ {min_score})"),
+        Op::Compatible { min_score } => {
+            format!("harmonically compatible key (score ≥ {min_score})")
+        }
         Op::Contains { values } => format!("{l} with {}", values.join(" or ")),
         Op::NotContains { values } => format!("{l} without {}", values.join(", ")),
         _ => format!("{l}"),
@@ -74,8 +105,13 @@ pub(crate) fn describe(c: &Constraint) -> String {
 
 pub(crate) fn explain(i: &Intent) -> String {
     match i.status {
-        IntentStatus::Error => format!("Could not use this prompt: {}.", i.error.as_deref().unwrap_or("unusable input")),
-        IntentStatus::NoOp => "Nothing specific to constrain: I'll pick a smooth next track.".into(),
+        IntentStatus::Error => format!(
+            "Could not use this prompt: {}.",
+            i.error.as_deref().unwrap_or("unusable input")
+        ),
+        IntentStatus::NoOp => {
+            "Nothing specific to constrain: I'll pick a smooth next track.".into()
+        }
         IntentStatus::Ok | IntentStatus::Ambiguous => {
             let mut parts: Vec<String> = i.constraints.iter().map(describe).collect();
             if parts.is_empty() {
@@ -84,7 +120,10 @@ pub(crate) fn explain(i: &Intent) -> String {
             let mut s = format!("Looking for: {}.", parts.join("; "));
             if !i.ambiguous_attrs.is_empty() {
                 let a: Vec<&str> = i.ambiguous_attrs.iter().map(|a| label(*a)).collect();
-                s.push_str(&format!(" The prompt contradicts itself on {}, so I left that open.", a.join(", ")));
+                s.push_str(&format!(
+                    " The prompt contradicts itself on {}, so I left that open.",
+                    a.join(", ")
+                ));
             }
             s
         }

@@ -34,7 +34,10 @@ fn is_head(it: &Item) -> bool {
 }
 
 fn skippable(it: &Item) -> bool {
-    matches!(it.flag(), Some(Flag::Stop | Flag::Small | Flag::Large | Flag::Hedge | Flag::Exact))
+    matches!(
+        it.flag(),
+        Some(Flag::Stop | Flag::Small | Flag::Large | Flag::Hedge | Flag::Exact)
+    )
 }
 
 /// The head a modifier word belongs to: the next head (only filler words between), else
@@ -46,7 +49,10 @@ fn adjacent_head(items: &[Item], i: usize) -> Option<usize> {
     }
     if j < items.len() && is_head(&items[j]) {
         // values take a modifier only when it is right before them ("less vocals")
-        let value = matches!(items[j].kind, ItemKind::C(Concept::Val { .. } | Concept::Term { .. }));
+        let value = matches!(
+            items[j].kind,
+            ItemKind::C(Concept::Val { .. } | Concept::Term { .. })
+        );
         if !value || j == i + 1 || items[i + 1..j].iter().all(|x| x.text.len() <= 2) {
             return Some(j);
         }
@@ -64,7 +70,10 @@ fn adjacent_head(items: &[Item], i: usize) -> Option<usize> {
 }
 
 fn is_mod(f: Flag) -> bool {
-    matches!(f, Flag::More | Flag::Less | Flag::High | Flag::Low | Flag::Medium | Flag::Keep | Flag::Change)
+    matches!(
+        f,
+        Flag::More | Flag::Less | Flag::High | Flag::Low | Flag::Medium | Flag::Keep | Flag::Change
+    )
 }
 
 fn delta_bounds(attr: Attr, up: bool, small: bool, large: bool) -> (f64, f64) {
@@ -146,7 +155,13 @@ impl Clause<'_> {
 }
 
 fn push(acc: &mut Acc, attr: Attr, op: Op, strength: Strength, fuzzy: bool, side_effect: bool) {
-    let mut c = Constraint { attr, op, strength, confidence: None, source: None };
+    let mut c = Constraint {
+        attr,
+        op,
+        strength,
+        confidence: None,
+        source: None,
+    };
     if fuzzy {
         c.confidence = Some(0.8);
         c.source = Some("fuzzy".into());
@@ -161,7 +176,9 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     }
     let flags: Vec<Option<Flag>> = items.iter().map(Item::flag).collect();
     let hedge = flags.contains(&Some(Flag::Hedge));
-    let neg_idx = flags.iter().position(|f| matches!(f, Some(Flag::Neg | Flag::NegSoft)));
+    let neg_idx = flags
+        .iter()
+        .position(|f| matches!(f, Some(Flag::Neg | Flag::NegSoft)));
     let neg_soft = neg_idx.is_some_and(|i| flags[i] == Some(Flag::NegSoft));
     if flags.contains(&Some(Flag::Vague)) {
         acc.vague = true;
@@ -200,7 +217,11 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     }
     let cl = Clause {
         items,
-        strength: if hedge { Strength::Soft } else { Strength::Hard },
+        strength: if hedge {
+            Strength::Soft
+        } else {
+            Strength::Hard
+        },
         small: flags.contains(&Some(Flag::Small)),
         large: flags.contains(&Some(Flag::Large)),
         exact: flags.contains(&Some(Flag::Exact)),
@@ -226,12 +247,21 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                 Concept::Word(Flag::Compat) => {
                     let ms = if relative { 0.9 } else { 0.6 };
                     relative = false;
-                    push(acc, Attr::Key, Op::Compatible { min_score: ms }, st, fz, false);
+                    push(
+                        acc,
+                        Attr::Key,
+                        Op::Compatible { min_score: ms },
+                        st,
+                        fz,
+                        false,
+                    );
                 }
                 Concept::Word(Flag::By) => {
                     let mut parts: Vec<&Item> = items[h + 1..]
                         .iter()
-                        .take_while(|x| !matches!(x.flag(), Some(Flag::Boundary | Flag::Hedge)) && !is_head(x))
+                        .take_while(|x| {
+                            !matches!(x.flag(), Some(Flag::Boundary | Flag::Hedge)) && !is_head(x)
+                        })
                         .collect();
                     // "by Four Tet please": trailing filler is not part of the name
                     while parts.last().is_some_and(|x| x.flag().is_some()) {
@@ -242,22 +272,54 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     let name = name.trim();
                     if !name.is_empty() && name.chars().count() <= 80 {
                         let op = if neg {
-                            Op::NotIn { values: vec![name.to_string()] }
+                            Op::NotIn {
+                                values: vec![name.to_string()],
+                            }
                         } else {
-                            Op::In { values: vec![name.to_string()] }
+                            Op::In {
+                                values: vec![name.to_string()],
+                            }
                         };
                         push(acc, Attr::Artist, op, st, false, false);
                     }
                 }
                 Concept::Word(_) => {}
                 Concept::Mode(m) => {
-                    let m = if neg { if *m == "minor" { "major" } else { "minor" } } else { m };
+                    let m = if neg {
+                        if *m == "minor" {
+                            "major"
+                        } else {
+                            "minor"
+                        }
+                    } else {
+                        m
+                    };
                     if relative {
-                        push(acc, Attr::Key, Op::Compatible { min_score: 0.9 }, st, fz, false);
+                        push(
+                            acc,
+                            Attr::Key,
+                            Op::Compatible { min_score: 0.9 },
+                            st,
+                            fz,
+                            false,
+                        );
                     }
-                    push(acc, Attr::Key, Op::Mode { value: m.to_string() }, st, fz, false);
+                    push(
+                        acc,
+                        Attr::Key,
+                        Op::Mode {
+                            value: m.to_string(),
+                        },
+                        st,
+                        fz,
+                        false,
+                    );
                 }
-                Concept::Val { attr, value, negated } => {
+                Concept::Val {
+                    attr,
+                    value,
+                    negated,
+                } => {
                     let less = cl.has_mod(h, Flag::Less);
                     let more = cl.has_mod(h, Flag::More);
                     let keep = cl.has_mod(h, Flag::Keep);
@@ -276,9 +338,13 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                 Concept::Term { attr, word } => {
                     let negv = neg ^ cl.has_mod(h, Flag::Less);
                     let op = if negv {
-                        Op::NotContains { values: vec![word.clone()] }
+                        Op::NotContains {
+                            values: vec![word.clone()],
+                        }
                     } else {
-                        Op::Contains { values: vec![word.clone()] }
+                        Op::Contains {
+                            values: vec![word.clone()],
+                        }
                     };
                     push(acc, *attr, op, st, fz, false);
                 }
@@ -289,10 +355,18 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                 Concept::Range { attr, lo, hi } => {
                     if cl.has_mod(h, Flag::More) || cl.has_mod(h, Flag::Less) {
                         let up = cl.has_mod(h, Flag::More);
-                        let up = if *lo == Some(1.0) || (lo.is_none() && hi.is_some()) { !up } else { up };
+                        let up = if *lo == Some(1.0) || (lo.is_none() && hi.is_some()) {
+                            !up
+                        } else {
+                            up
+                        };
                         directional(&cl, acc, *attr, up, neg, st, fz, &nums);
                     } else {
-                        let (l, u) = if neg { complement(*attr, *lo, *hi).unwrap_or((*lo, *hi)) } else { (*lo, *hi) };
+                        let (l, u) = if neg {
+                            complement(*attr, *lo, *hi).unwrap_or((*lo, *hi))
+                        } else {
+                            (*lo, *hi)
+                        };
                         if !(neg && l == *lo && u == *hi) {
                             push(acc, *attr, Op::Range { min: l, max: u }, st, fz, false);
                         }
@@ -309,10 +383,26 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
         let negs: Vec<String> = keys.iter().filter(|k| k.1).map(|k| k.0.clone()).collect();
         let fz = keys.iter().any(|k| k.2);
         if !pos.is_empty() {
-            push(acc, Attr::Key, Op::In { values: dedup(pos) }, cl.strength, fz, false);
+            push(
+                acc,
+                Attr::Key,
+                Op::In { values: dedup(pos) },
+                cl.strength,
+                fz,
+                false,
+            );
         }
         if !negs.is_empty() {
-            push(acc, Attr::Key, Op::NotIn { values: dedup(negs) }, cl.strength, fz, false);
+            push(
+                acc,
+                Attr::Key,
+                Op::NotIn {
+                    values: dedup(negs),
+                },
+                cl.strength,
+                fz,
+                false,
+            );
         }
     }
     // Numbers that no dimension or comparative claimed.
@@ -320,7 +410,9 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
         number_constraint(&cl, acc, n);
     }
     // "turn it down a tad", "crank it": direction with nothing to attach to -> energy.
-    let numeric_here = acc.cands[before..].iter().any(|c| c.c.attr.kind() == AttrKind::Numeric && !c.side_effect);
+    let numeric_here = acc.cands[before..]
+        .iter()
+        .any(|c| c.c.attr.kind() == AttrKind::Numeric && !c.side_effect);
     if !numeric_here {
         let up = unattached.contains(&Flag::More);
         let down = unattached.contains(&Flag::Less);
@@ -328,11 +420,31 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
             let neg = neg_idx.is_some();
             let (lo, hi) = delta_bounds(Attr::Energy, up, cl.small, cl.large);
             let op = if neg {
-                if up { Op::Delta { min: None, max: Some(0.0) } } else { Op::Delta { min: Some(0.0), max: None } }
+                if up {
+                    Op::Delta {
+                        min: None,
+                        max: Some(0.0),
+                    }
+                } else {
+                    Op::Delta {
+                        min: Some(0.0),
+                        max: None,
+                    }
+                }
             } else {
-                Op::Delta { min: Some(lo), max: Some(hi) }
+                Op::Delta {
+                    min: Some(lo),
+                    max: Some(hi),
+                }
             };
-            push(acc, Attr::Energy, op, cl.strength, items.iter().any(|i| i.fuzzy), false);
+            push(
+                acc,
+                Attr::Energy,
+                op,
+                cl.strength,
+                items.iter().any(|i| i.fuzzy),
+                false,
+            );
         }
     }
     if acc.cands.len() == before && acc.ood.len() == before_ood {
@@ -357,14 +469,27 @@ fn dedup(v: Vec<String>) -> Vec<String> {
 
 fn value_constraint(acc: &mut Acc, attr: Attr, value: &str, neg: bool, st: Strength, fz: bool) {
     let op = if neg {
-        Op::NotIn { values: vec![value.to_string()] }
+        Op::NotIn {
+            values: vec![value.to_string()],
+        }
     } else {
-        Op::In { values: vec![value.to_string()] }
+        Op::In {
+            values: vec![value.to_string()],
+        }
     };
     push(acc, attr, op, st, fz, false);
     if attr == Attr::Subgenre && !neg {
         if let Some(g) = vocab::parent_genre(value) {
-            push(acc, Attr::Genre, Op::In { values: vec![g.to_string()] }, st, fz, false);
+            push(
+                acc,
+                Attr::Genre,
+                Op::In {
+                    values: vec![g.to_string()],
+                },
+                st,
+                fz,
+                false,
+            );
         }
     }
 }
@@ -377,9 +502,29 @@ fn cmp(acc: &mut Acc, attr: Attr, value: &str, neg: bool, st: Strength, fz: bool
     }
     match value {
         // "darker": energy may drop slightly
-        "dark" => push(acc, Attr::Energy, Op::Delta { min: Some(-2.0), max: Some(0.0) }, Strength::Soft, fz, true),
+        "dark" => push(
+            acc,
+            Attr::Energy,
+            Op::Delta {
+                min: Some(-2.0),
+                max: Some(0.0),
+            },
+            Strength::Soft,
+            fz,
+            true,
+        ),
         // "more aggressive": vibe aggressive + energy up
-        "aggressive" => push(acc, Attr::Energy, Op::Delta { min: Some(1.0), max: Some(3.0) }, st, fz, true),
+        "aggressive" => push(
+            acc,
+            Attr::Energy,
+            Op::Delta {
+                min: Some(1.0),
+                max: Some(3.0),
+            },
+            st,
+            fz,
+            true,
+        ),
         _ => {}
     }
 }
@@ -389,58 +534,200 @@ fn macro_(acc: &mut Acc, name: &str, neg: bool, st: Strength, fz: bool) {
         return;
     }
     match name {
-        "build" => push(acc, Attr::Energy, Op::Delta { min: Some(1.0), max: Some(2.0) }, st, fz, false),
+        "build" => push(
+            acc,
+            Attr::Energy,
+            Op::Delta {
+                min: Some(1.0),
+                max: Some(2.0),
+            },
+            st,
+            fz,
+            false,
+        ),
         "drop" => {
-            push(acc, Attr::Energy, Op::Delta { min: Some(-3.0), max: Some(-1.0) }, st, fz, false);
-            push(acc, Attr::Intensity, Op::In { values: vec!["closer".into()] }, st, fz, false);
+            push(
+                acc,
+                Attr::Energy,
+                Op::Delta {
+                    min: Some(-3.0),
+                    max: Some(-1.0),
+                },
+                st,
+                fz,
+                false,
+            );
+            push(
+                acc,
+                Attr::Intensity,
+                Op::In {
+                    values: vec!["closer".into()],
+                },
+                st,
+                fz,
+                false,
+            );
         }
         "flow" => {
-            push(acc, Attr::Energy, Op::Keep { tolerance: Some(1.0), tolerance_pct: None }, st, fz, false);
-            push(acc, Attr::Vibe, Op::Keep { tolerance: None, tolerance_pct: None }, st, fz, false);
-            push(acc, Attr::Danceability, Op::Range { min: Some(7.0), max: Some(10.0) }, st, fz, false);
+            push(
+                acc,
+                Attr::Energy,
+                Op::Keep {
+                    tolerance: Some(1.0),
+                    tolerance_pct: None,
+                },
+                st,
+                fz,
+                false,
+            );
+            push(
+                acc,
+                Attr::Vibe,
+                Op::Keep {
+                    tolerance: None,
+                    tolerance_pct: None,
+                },
+                st,
+                fz,
+                false,
+            );
+            push(
+                acc,
+                Attr::Danceability,
+                Op::Range {
+                    min: Some(7.0),
+                    max: Some(10.0),
+                },
+                st,
+                fz,
+                false,
+            );
         }
-        "like_this" => push(acc, Attr::Genre, Op::Keep { tolerance: None, tolerance_pct: None }, Strength::Soft, fz, true),
+        "like_this" => push(
+            acc,
+            Attr::Genre,
+            Op::Keep {
+                tolerance: None,
+                tolerance_pct: None,
+            },
+            Strength::Soft,
+            fz,
+            true,
+        ),
         _ => {}
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn directional(cl: &Clause, acc: &mut Acc, attr: Attr, up: bool, neg: bool, st: Strength, fz: bool, nums: &[Num]) {
+fn directional(
+    cl: &Clause,
+    acc: &mut Acc,
+    attr: Attr,
+    up: bool,
+    neg: bool,
+    st: Strength,
+    fz: bool,
+    nums: &[Num],
+) {
     if attr.kind() != AttrKind::Numeric {
         return;
     }
     // An explicit figure: "+4 bpm", "5% faster", "up 3 bpm".
-    if let Some(n) = nums.iter().find(|n| !n.used.get() && (n.pct || n.bpm_unit || n.sign.is_some()) && n.attr == attr) {
+    if let Some(n) = nums
+        .iter()
+        .find(|n| !n.used.get() && (n.pct || n.bpm_unit || n.sign.is_some()) && n.attr == attr)
+    {
         n.used.set(true);
         let v = n.value.abs();
-        let limit = if n.pct { 50.0 } else if attr == Attr::Bpm { 40.0 } else { 9.0 };
+        let limit = if n.pct {
+            50.0
+        } else if attr == Attr::Bpm {
+            40.0
+        } else {
+            9.0
+        };
         if v > limit {
-            acc.ood.push((attr, format!("a change of {}{} is too large", fmt_num(v), if n.pct { "%" } else { "" })));
+            acc.ood.push((
+                attr,
+                format!(
+                    "a change of {}{} is too large",
+                    fmt_num(v),
+                    if n.pct { "%" } else { "" }
+                ),
+            ));
             return;
         }
         let sgn = match n.sign {
             Some(s) => s,
-            None => if up { 1.0 } else { -1.0 },
+            None => {
+                if up {
+                    1.0
+                } else {
+                    -1.0
+                }
+            }
         };
         if n.pct && attr == Attr::Bpm {
             let c = sgn * v;
-            push(acc, attr, Op::DeltaPct { min: Some(c - 0.5), max: Some(c + 0.5) }, st, fz, false);
+            push(
+                acc,
+                attr,
+                Op::DeltaPct {
+                    min: Some(c - 0.5),
+                    max: Some(c + 0.5),
+                },
+                st,
+                fz,
+                false,
+            );
         } else {
-            push(acc, attr, Op::Delta { min: Some(sgn * v), max: Some(sgn * v) }, st, fz, false);
+            push(
+                acc,
+                attr,
+                Op::Delta {
+                    min: Some(sgn * v),
+                    max: Some(sgn * v),
+                },
+                st,
+                fz,
+                false,
+            );
         }
         return;
     }
     let op = if neg {
-        if up { Op::Delta { min: None, max: Some(0.0) } } else { Op::Delta { min: Some(0.0), max: None } }
+        if up {
+            Op::Delta {
+                min: None,
+                max: Some(0.0),
+            }
+        } else {
+            Op::Delta {
+                min: Some(0.0),
+                max: None,
+            }
+        }
     } else {
         let (lo, hi) = delta_bounds(attr, up, cl.small, cl.large);
-        Op::Delta { min: Some(lo), max: Some(hi) }
+        Op::Delta {
+            min: Some(lo),
+            max: Some(hi),
+        }
     };
     push(acc, attr, op, st, fz, false);
 }
 
 #[allow(clippy::too_many_arguments)]
-fn dim(cl: &Clause, acc: &mut Acc, h: usize, attr: Attr, neg: bool, st: Strength, fz: bool, nums: &[Num]) {
+fn dim(
+    cl: &Clause,
+    acc: &mut Acc,
+    h: usize,
+    attr: Attr,
+    neg: bool,
+    st: Strength,
+    fz: bool,
+    nums: &[Num],
+) {
     let keep = cl.has_mod(h, Flag::Keep);
     let change = cl.has_mod(h, Flag::Change);
     match attr.kind() {
@@ -458,22 +745,61 @@ fn dim(cl: &Clause, acc: &mut Acc, h: usize, attr: Attr, neg: bool, st: Strength
             for f in [Flag::High, Flag::Low, Flag::Medium] {
                 if cl.has_mod(h, f) {
                     if let Some((lo, hi)) = level_range(attr, f) {
-                        let (lo, hi) = if neg { complement(attr, lo, hi).unwrap_or((lo, hi)) } else { (lo, hi) };
+                        let (lo, hi) = if neg {
+                            complement(attr, lo, hi).unwrap_or((lo, hi))
+                        } else {
+                            (lo, hi)
+                        };
                         push(acc, attr, Op::Range { min: lo, max: hi }, st, fz, false);
                     }
                     return;
                 }
             }
             if keep && !neg {
-                let tol = if cl.exact { 0.0 } else if attr == Attr::Bpm { 2.0 } else { 1.0 };
-                push(acc, attr, Op::Keep { tolerance: Some(tol), tolerance_pct: None }, st, fz, false);
+                let tol = if cl.exact {
+                    0.0
+                } else if attr == Attr::Bpm {
+                    2.0
+                } else {
+                    1.0
+                };
+                push(
+                    acc,
+                    attr,
+                    Op::Keep {
+                        tolerance: Some(tol),
+                        tolerance_pct: None,
+                    },
+                    st,
+                    fz,
+                    false,
+                );
             } else if change && neg {
-                let tol = if cl.exact { 0.0 } else if attr == Attr::Bpm { 2.0 } else { 1.0 };
-                push(acc, attr, Op::Keep { tolerance: Some(tol), tolerance_pct: None }, st, fz, false);
+                let tol = if cl.exact {
+                    0.0
+                } else if attr == Attr::Bpm {
+                    2.0
+                } else {
+                    1.0
+                };
+                push(
+                    acc,
+                    attr,
+                    Op::Keep {
+                        tolerance: Some(tol),
+                        tolerance_pct: None,
+                    },
+                    st,
+                    fz,
+                    false,
+                );
             }
         }
         AttrKind::Key | AttrKind::Closed | AttrKind::Open => {
-            let k = Op::Keep { tolerance: None, tolerance_pct: None };
+            let k = Op::Keep {
+                tolerance: None,
+                tolerance_pct: None,
+            };
             if keep {
                 push(acc, attr, if neg { Op::Differs } else { k }, st, fz, false);
             } else if change {
@@ -520,7 +846,17 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
             steps += 1;
             match (&items[k].kind, items[k].flag()) {
                 (_, Some(Flag::Stop | Flag::Neg | Flag::NegSoft | Flag::Hedge)) => continue,
-                (_, Some(f @ (Flag::Below | Flag::Above | Flag::AtMost | Flag::AtLeast | Flag::About | Flag::At))) => {
+                (
+                    _,
+                    Some(
+                        f @ (Flag::Below
+                        | Flag::Above
+                        | Flag::AtMost
+                        | Flag::AtLeast
+                        | Flag::About
+                        | Flag::At),
+                    ),
+                ) => {
                     if op.is_none() {
                         op = Some(f);
                     }
@@ -535,7 +871,11 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                     sign = Some(1.0);
                     break;
                 }
-                (ItemKind::Sym('-'), _) if k == 0 || matches!(items[k - 1].flag(), Some(Flag::Boundary | Flag::Stop)) || matches!(items[k - 1].kind, ItemKind::C(Concept::Word(_))) => {
+                (ItemKind::Sym('-'), _)
+                    if k == 0
+                        || matches!(items[k - 1].flag(), Some(Flag::Boundary | Flag::Stop))
+                        || matches!(items[k - 1].kind, ItemKind::C(Concept::Word(_))) =>
+                {
                     sign = Some(-1.0);
                     break;
                 }
@@ -613,7 +953,11 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                 context = true;
             }
         }
-        if bpm_unit || items.iter().any(|x| matches!(x.kind, ItemKind::C(Concept::Dim(Attr::Bpm)))) {
+        if bpm_unit
+            || items
+                .iter()
+                .any(|x| matches!(x.kind, ItemKind::C(Concept::Dim(Attr::Bpm))))
+        {
             context = true;
         }
         out.push(Num {
@@ -635,32 +979,90 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
 fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
     let attr = n.attr;
     let st = cl.strength;
-    let Some((dlo, dhi)) = attr.domain() else { return };
+    let Some((dlo, dhi)) = attr.domain() else {
+        return;
+    };
     // relative figures without a comparative: "+4 bpm", "-2 energy", "+5%"
     if let Some(s) = n.sign {
-        let limit = if n.pct { 50.0 } else if attr == Attr::Bpm { 40.0 } else { 9.0 };
+        let limit = if n.pct {
+            50.0
+        } else if attr == Attr::Bpm {
+            40.0
+        } else {
+            9.0
+        };
         if n.range.is_none() && n.value > limit && (n.pct || n.bpm_unit) {
-            acc.ood.push((attr, format!("a change of {}{} is too large", fmt_num(n.value), if n.pct { "%" } else { "" })));
+            acc.ood.push((
+                attr,
+                format!(
+                    "a change of {}{} is too large",
+                    fmt_num(n.value),
+                    if n.pct { "%" } else { "" }
+                ),
+            ));
             return;
         }
-        if n.range.is_none() && n.value <= limit && (n.pct || n.bpm_unit || attr != Attr::Bpm || n.value <= 20.0) {
+        if n.range.is_none()
+            && n.value <= limit
+            && (n.pct || n.bpm_unit || attr != Attr::Bpm || n.value <= 20.0)
+        {
             if n.pct {
                 let c = s * n.value;
-                push(acc, Attr::Bpm, Op::DeltaPct { min: Some(c - 0.5), max: Some(c + 0.5) }, st, false, false);
+                push(
+                    acc,
+                    Attr::Bpm,
+                    Op::DeltaPct {
+                        min: Some(c - 0.5),
+                        max: Some(c + 0.5),
+                    },
+                    st,
+                    false,
+                    false,
+                );
             } else {
-                push(acc, attr, Op::Delta { min: Some(s * n.value), max: Some(s * n.value) }, st, false, false);
+                push(
+                    acc,
+                    attr,
+                    Op::Delta {
+                        min: Some(s * n.value),
+                        max: Some(s * n.value),
+                    },
+                    st,
+                    false,
+                    false,
+                );
             }
             return;
         }
     }
     if n.pct {
         if n.op == Some(Flag::Keep) || n.op == Some(Flag::About) || n.op == Some(Flag::AtMost) {
-            push(acc, Attr::Bpm, Op::Keep { tolerance: None, tolerance_pct: Some(n.value) }, st, false, false);
+            push(
+                acc,
+                Attr::Bpm,
+                Op::Keep {
+                    tolerance: None,
+                    tolerance_pct: Some(n.value),
+                },
+                st,
+                false,
+                false,
+            );
         }
         return;
     }
     if n.op == Some(Flag::Keep) {
-        push(acc, attr, Op::Keep { tolerance: Some(n.value), tolerance_pct: None }, st, false, false);
+        push(
+            acc,
+            attr,
+            Op::Keep {
+                tolerance: Some(n.value),
+                tolerance_pct: None,
+            },
+            st,
+            false,
+            false,
+        );
         return;
     }
     let (lo, hi) = match n.range {
@@ -690,11 +1092,25 @@ fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
     let in_domain = raw_lo >= dlo && raw_hi <= dhi;
     if !in_domain {
         if n.context {
-            acc.ood.push((attr, format!("{} {} is outside {}-{}", attr.name(), fmt_num(n.value), dlo, dhi)));
+            acc.ood.push((
+                attr,
+                format!(
+                    "{} {} is outside {}-{}",
+                    attr.name(),
+                    fmt_num(n.value),
+                    dlo,
+                    dhi
+                ),
+            ));
         }
         return;
     }
-    if attr == Attr::Bpm && !n.context && n.op.is_none() && n.range.is_none() && !(60.0..=200.0).contains(&n.value) {
+    if attr == Attr::Bpm
+        && !n.context
+        && n.op.is_none()
+        && n.range.is_none()
+        && !(60.0..=200.0).contains(&n.value)
+    {
         return;
     }
     let clip = |x: Option<f64>| x.map(|v| v.clamp(dlo, dhi));

@@ -14,16 +14,30 @@ pub(crate) const LEXICON_SRC: &str = include_str!("../data/lexicon.txt");
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Concept {
     /// A closed value (`vibe=dark`); `negated` for `vocal_presence=!instrumental`.
-    Val { attr: Attr, value: String, negated: bool },
+    Val {
+        attr: Attr,
+        value: String,
+        negated: bool,
+    },
     /// A word for a list/text attribute.
-    Term { attr: Attr, word: String },
+    Term {
+        attr: Attr,
+        word: String,
+    },
     Dim(Attr),
     Up(Attr),
     Down(Attr),
     /// Comparative closed value ("darker").
-    Cmp { attr: Attr, value: String },
+    Cmp {
+        attr: Attr,
+        value: String,
+    },
     /// Absolute level word ("bangers").
-    Range { attr: Attr, lo: Option<f64>, hi: Option<f64> },
+    Range {
+        attr: Attr,
+        lo: Option<f64>,
+        hi: Option<f64>,
+    },
     Mode(&'static str),
     Macro(String),
     Word(Flag),
@@ -132,7 +146,9 @@ fn opt_num(s: &str) -> Result<Option<f64>, String> {
     if t.is_empty() {
         Ok(None)
     } else {
-        t.parse::<f64>().map(Some).map_err(|e| format!("bad number {t:?}: {e}"))
+        t.parse::<f64>()
+            .map(Some)
+            .map_err(|e| format!("bad number {t:?}: {e}"))
     }
 }
 
@@ -144,9 +160,21 @@ fn parse_concept(s: &str) -> Result<Concept, String> {
     if let Some((k, v)) = s.split_once('=') {
         let v = v.trim();
         match k.trim() {
-            "dim" => return parse_attr(v).map(Concept::Dim).ok_or(format!("unknown attr {v}")),
-            "up" => return parse_attr(v).map(Concept::Up).ok_or(format!("unknown attr {v}")),
-            "down" => return parse_attr(v).map(Concept::Down).ok_or(format!("unknown attr {v}")),
+            "dim" => {
+                return parse_attr(v)
+                    .map(Concept::Dim)
+                    .ok_or(format!("unknown attr {v}"))
+            }
+            "up" => {
+                return parse_attr(v)
+                    .map(Concept::Up)
+                    .ok_or(format!("unknown attr {v}"))
+            }
+            "down" => {
+                return parse_attr(v)
+                    .map(Concept::Down)
+                    .ok_or(format!("unknown attr {v}"))
+            }
             "mode" => {
                 return match v {
                     "minor" => Ok(Concept::Mode("minor")),
@@ -158,7 +186,10 @@ fn parse_concept(s: &str) -> Result<Concept, String> {
             "cmp" => {
                 let (a, val) = v.split_once(':').ok_or("cmp needs attr:value")?;
                 let attr = parse_attr(a).ok_or(format!("unknown attr {a}"))?;
-                return Ok(Concept::Cmp { attr, value: val.to_string() });
+                return Ok(Concept::Cmp {
+                    attr,
+                    value: val.to_string(),
+                });
             }
             "range" => {
                 let mut it = v.split(':');
@@ -174,7 +205,11 @@ fn parse_concept(s: &str) -> Result<Concept, String> {
                     Some(r) => (true, r),
                     None => (false, v),
                 };
-                return Ok(Concept::Val { attr: a, value: value.to_string(), negated });
+                return Ok(Concept::Val {
+                    attr: a,
+                    value: value.to_string(),
+                    negated,
+                });
             }
         }
     }
@@ -183,13 +218,18 @@ fn parse_concept(s: &str) -> Result<Concept, String> {
         if !matches!(attr.kind(), AttrKind::List | AttrKind::Text) {
             return Err(format!("{k} is not a list/text attr"));
         }
-        return Ok(Concept::Term { attr, word: v.trim().to_string() });
+        return Ok(Concept::Term {
+            attr,
+            word: v.trim().to_string(),
+        });
     }
     Err(format!("unknown concept {s:?}"))
 }
 
 pub(crate) fn is_hangul(c: char) -> bool {
-    ('\u{AC00}'..='\u{D7A3}').contains(&c) || ('\u{1100}'..='\u{11FF}').contains(&c) || ('\u{3130}'..='\u{318F}').contains(&c)
+    ('\u{AC00}'..='\u{D7A3}').contains(&c)
+        || ('\u{1100}'..='\u{11FF}').contains(&c)
+        || ('\u{3130}'..='\u{318F}').contains(&c)
 }
 
 /// Lowercase, strip Latin accents, drop apostrophes.
@@ -237,17 +277,37 @@ fn push_word(out: &mut Vec<Token>, text: &mut String, orig: &mut String) {
     let t = std::mem::take(text);
     let o = std::mem::take(orig);
     // "128bpm", "125ish", "5%": split a number from a trailing unit word.
-    let digits: usize = t.chars().take_while(|c| c.is_ascii_digit() || *c == '.').count();
+    let digits: usize = t
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .count();
     if digits > 0 && digits < t.len() {
         let (n, rest) = t.split_at(digits);
-        if matches!(rest, "bpm" | "bpms" | "ish" | "k") || (n.len() >= 2 && rest == "s" && n.len() == 2) {
+        if matches!(rest, "bpm" | "bpms" | "ish" | "k")
+            || (n.len() >= 2 && rest == "s" && n.len() == 2)
+        {
             if let Ok(v) = n.parse::<f64>() {
                 if rest == "s" {
-                    out.push(Token { text: t.clone(), orig: o, kind: TokKind::Word, fuzzy: false });
+                    out.push(Token {
+                        text: t.clone(),
+                        orig: o,
+                        kind: TokKind::Word,
+                        fuzzy: false,
+                    });
                     return;
                 }
-                out.push(Token { text: n.to_string(), orig: o[..n.len()].to_string(), kind: TokKind::Num(v), fuzzy: false });
-                out.push(Token { text: rest.to_string(), orig: rest.to_string(), kind: TokKind::Word, fuzzy: false });
+                out.push(Token {
+                    text: n.to_string(),
+                    orig: o[..n.len()].to_string(),
+                    kind: TokKind::Num(v),
+                    fuzzy: false,
+                });
+                out.push(Token {
+                    text: rest.to_string(),
+                    orig: rest.to_string(),
+                    kind: TokKind::Word,
+                    fuzzy: false,
+                });
                 return;
             }
         }
@@ -260,7 +320,12 @@ fn push_word(out: &mut Vec<Token>, text: &mut String, orig: &mut String) {
     } else {
         TokKind::Word
     };
-    out.push(Token { text: t, orig: o, kind, fuzzy: false });
+    out.push(Token {
+        text: t,
+        orig: o,
+        kind,
+        fuzzy: false,
+    });
 }
 
 /// Split a prompt into tokens. Bounded by `max_tokens` (extra input is dropped; the caller
@@ -274,13 +339,18 @@ pub(crate) fn tokenize(s: &str, max_tokens: usize) -> Vec<Token> {
         if out.len() >= max_tokens {
             break;
         }
-        let prev = if i > 0 { chars.get(i - 1).copied() } else { None };
+        let prev = if i > 0 {
+            chars.get(i - 1).copied()
+        } else {
+            None
+        };
         let next = chars.get(i + 1).copied();
         if c == '-' || c == '_' {
             // hyphenated words split into words ("mix-friendly", "k-pop"); between digits it is a range
             let pa = prev.is_some_and(char::is_alphanumeric);
             let na = next.is_some_and(char::is_alphanumeric);
-            let both_digits = prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
+            let both_digits = prev.is_some_and(|p| p.is_ascii_digit())
+                && next.is_some_and(|n| n.is_ascii_digit());
             if pa && na && !both_digits {
                 push_word(&mut out, &mut text, &mut orig);
                 continue;
@@ -300,7 +370,9 @@ pub(crate) fn tokenize(s: &str, max_tokens: usize) -> Vec<Token> {
                 orig.push(c);
                 continue;
             }
-            '.' if prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit()) => {
+            '.' if prev.is_some_and(|p| p.is_ascii_digit())
+                && next.is_some_and(|n| n.is_ascii_digit()) =>
+            {
                 text.push('.');
                 orig.push('.');
                 continue;
@@ -309,12 +381,18 @@ pub(crate) fn tokenize(s: &str, max_tokens: usize) -> Vec<Token> {
         }
         push_word(&mut out, &mut text, &mut orig);
         let p = match c {
-            ',' | ';' | '.' | '!' | '?' | '+' | '%' | '~' | '<' | '>' | '/' | '&' | '(' | ')' | ':' | '±' | '=' => Some(c),
+            ',' | ';' | '.' | '!' | '?' | '+' | '%' | '~' | '<' | '>' | '/' | '&' | '(' | ')'
+            | ':' | '±' | '=' => Some(c),
             '-' | '–' | '—' => Some('-'),
             _ => None,
         };
         if let Some(p) = p {
-            out.push(Token { text: p.to_string(), orig: p.to_string(), kind: TokKind::Punct, fuzzy: false });
+            out.push(Token {
+                text: p.to_string(),
+                orig: p.to_string(),
+                kind: TokKind::Punct,
+                fuzzy: false,
+            });
         }
     }
     push_word(&mut out, &mut text, &mut orig);
@@ -335,7 +413,11 @@ pub(crate) struct Lexicon {
 }
 
 fn phrase_key(p: &str) -> String {
-    tokenize(p, 64).into_iter().map(|t| t.text).collect::<Vec<_>>().join(" ")
+    tokenize(p, 64)
+        .into_iter()
+        .map(|t| t.text)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Lexicon {
@@ -350,14 +432,18 @@ impl Lexicon {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let (lhs, rhs) = line
-                .split_once('|')
-                .ok_or_else(|| IntentError::Lexicon { line: n + 1, message: "missing '|'".into() })?;
+            let (lhs, rhs) = line.split_once('|').ok_or_else(|| IntentError::Lexicon {
+                line: n + 1,
+                message: "missing '|'".into(),
+            })?;
             let concepts = rhs
                 .split(';')
                 .map(parse_concept)
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|message| IntentError::Lexicon { line: n + 1, message })?;
+                .map_err(|message| IntentError::Lexicon {
+                    line: n + 1,
+                    message,
+                })?;
             for p in lhs.split(',') {
                 let key = phrase_key(p);
                 if key.is_empty() {
@@ -381,13 +467,21 @@ impl Lexicon {
             }
         }
         hangul_stems.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()));
-        Ok(Self { phrases, max_len, hangul_stems, words: words.into_iter().collect(), entries })
+        Ok(Self {
+            phrases,
+            max_len,
+            hangul_stems,
+            words: words.into_iter().collect(),
+            entries,
+        })
     }
 
     /// Korean token -> concepts when it starts with a known stem (particles attached).
     pub fn hangul(&self, tok: &str) -> Option<&Vec<Concept>> {
-        const PARTICLES: [&str; 16] =
-            ["", "은", "는", "이", "가", "을", "를", "로", "으로", "에", "도", "만", "의", "랑", "하고", "게"];
+        const PARTICLES: [&str; 16] = [
+            "", "은", "는", "이", "가", "을", "를", "로", "으로", "에", "도", "만", "의", "랑",
+            "하고", "게",
+        ];
         for (stem, c) in &self.hangul_stems {
             if let Some(rest) = tok.strip_prefix(stem.as_str()) {
                 if stem.chars().count() >= 2 || PARTICLES.contains(&rest) {

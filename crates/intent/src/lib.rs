@@ -62,7 +62,12 @@ pub struct ParserOptions {
 
 impl Default for ParserOptions {
     fn default() -> Self {
-        Self { max_chars: 2000, max_tokens: 256, semantic_threshold: 0.75, fuzzy: true }
+        Self {
+            max_chars: 2000,
+            max_tokens: 256,
+            semantic_threshold: 0.75,
+            fuzzy: true,
+        }
     }
 }
 
@@ -115,12 +120,18 @@ impl Parser {
         };
         let mut toks = lexicon::tokenize(prompt, self.options.max_tokens + 1);
         if toks.len() > self.options.max_tokens {
-            return explained(Intent::error(format!("prompt has more than {} words", self.options.max_tokens)));
+            return explained(Intent::error(format!(
+                "prompt has more than {} words",
+                self.options.max_tokens
+            )));
         }
         if self.options.fuzzy {
             let mut budget = 48;
             for t in toks.iter_mut() {
-                if t.kind != TokKind::Word || lex.phrases.contains_key(&t.text) || lex.words.binary_search(&t.text).is_ok() {
+                if t.kind != TokKind::Word
+                    || lex.phrases.contains_key(&t.text)
+                    || lex.words.binary_search(&t.text).is_ok()
+                {
                     continue;
                 }
                 if budget == 0 {
@@ -144,14 +155,24 @@ impl Parser {
             }
         }
         if acc.inject {
-            return explained(Intent::error("the prompt looks like an instruction to the system, not a musical request"));
+            return explained(Intent::error(
+                "the prompt looks like an instruction to the system, not a musical request",
+            ));
         }
         if acc.cands.is_empty() && acc.ood.is_empty() && !acc.vague && !acc.unexplained.is_empty() {
             if let Some(emb) = &self.embedder {
-                semantic::fallback(emb.as_ref(), &self.proto_cache, self.options.semantic_threshold, &mut acc);
+                semantic::fallback(
+                    emb.as_ref(),
+                    &self.proto_cache,
+                    self.options.semantic_threshold,
+                    &mut acc,
+                );
             }
         }
-        let any_known = items.iter().any(|i| !matches!(i.kind, ItemKind::Unknown | ItemKind::Sym(_)) && !matches!(i.kind, ItemKind::C(Concept::Word(Flag::Boundary))));
+        let any_known = items.iter().any(|i| {
+            !matches!(i.kind, ItemKind::Unknown | ItemKind::Sym(_))
+                && !matches!(i.kind, ItemKind::C(Concept::Word(Flag::Boundary)))
+        });
         finish(acc, any_known)
     }
 }
@@ -170,14 +191,22 @@ pub fn parse(prompt: &str) -> Intent {
 fn finish(acc: Acc, _any_known: bool) -> Intent {
     let mut cands = acc.cands;
     // side effects only when nothing else sets the attribute
-    let explicit: Vec<Attr> = cands.iter().filter(|c| !c.side_effect).map(|c| c.c.attr).collect();
+    let explicit: Vec<Attr> = cands
+        .iter()
+        .filter(|c| !c.side_effect)
+        .map(|c| c.c.attr)
+        .collect();
     cands.retain(|c| !c.side_effect || !explicit.contains(&c.c.attr));
     // a sung language implies vocals: "lyrics in spanish" is the language constraint
     let language_set = cands.iter().any(|c| {
-        c.c.attr == Attr::Language && matches!(&c.c.op, Op::In { values } if !values.iter().any(|v| v == "none"))
+        c.c.attr == Attr::Language
+            && matches!(&c.c.op, Op::In { values } if !values.iter().any(|v| v == "none"))
     });
     if language_set {
-        cands.retain(|c| !(c.c.attr == Attr::VocalPresence && matches!(&c.c.op, Op::NotIn { values } if values == &["instrumental"])));
+        cands.retain(|c| {
+            !(c.c.attr == Attr::VocalPresence
+                && matches!(&c.c.op, Op::NotIn { values } if values == &["instrumental"]))
+        });
     }
     let constraints = merge::merge(cands.into_iter().map(|c| c.c).collect());
     let (mut constraints, mut ambiguous) = merge::conflicts(constraints);
@@ -188,7 +217,12 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
         constraints.retain(|c| c.attr != *a);
     }
     let status = if !acc.ood.is_empty() && constraints.is_empty() {
-        let msg = acc.ood.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("; ");
+        let msg = acc
+            .ood
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
         return explained(Intent::error(msg));
     } else if !ambiguous.is_empty() {
         IntentStatus::Ambiguous
@@ -197,7 +231,13 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
     } else {
         IntentStatus::Ok
     };
-    explained(Intent { status, constraints, ambiguous_attrs: ambiguous, error: None, explanation: None })
+    explained(Intent {
+        status,
+        constraints,
+        ambiguous_attrs: ambiguous,
+        error: None,
+        explanation: None,
+    })
 }
 
 mod merge;

@@ -15,7 +15,10 @@ fn union(into: &mut Vec<String>, from: &[String]) {
     }
 }
 
-fn intersect(a: (Option<f64>, Option<f64>), b: (Option<f64>, Option<f64>)) -> (Option<f64>, Option<f64>) {
+fn intersect(
+    a: (Option<f64>, Option<f64>),
+    b: (Option<f64>, Option<f64>),
+) -> (Option<f64>, Option<f64>) {
     let lo = match (a.0, b.0) {
         (Some(x), Some(y)) => Some(x.max(y)),
         (x, y) => x.or(y),
@@ -67,8 +70,12 @@ pub(crate) fn merge(cs: Vec<Constraint>) -> Vec<Constraint> {
                         continue 'next;
                     }
                 }
-                (Op::Keep { .. }, Op::Keep { .. }) | (Op::Differs, Op::Differs) | (Op::Compatible { .. }, Op::Compatible { .. }) => {
-                    if let (Op::Compatible { min_score: a }, Op::Compatible { min_score: b }) = (&mut o.op, &c.op) {
+                (Op::Keep { .. }, Op::Keep { .. })
+                | (Op::Differs, Op::Differs)
+                | (Op::Compatible { .. }, Op::Compatible { .. }) => {
+                    if let (Op::Compatible { min_score: a }, Op::Compatible { min_score: b }) =
+                        (&mut o.op, &c.op)
+                    {
                         *a = a.max(*b);
                     }
                     continue 'next;
@@ -113,7 +120,16 @@ fn dirs_conflict(a: Dir, b: Dir) -> bool {
     use Dir::*;
     matches!(
         (a, b),
-        (Up, Down) | (Down, Up) | (Up, Keep) | (Keep, Up) | (Down, Keep) | (Keep, Down) | (Up, NonInc) | (NonInc, Up) | (Down, NonDec) | (NonDec, Down)
+        (Up, Down)
+            | (Down, Up)
+            | (Up, Keep)
+            | (Keep, Up)
+            | (Down, Keep)
+            | (Keep, Down)
+            | (Up, NonInc)
+            | (NonInc, Up)
+            | (Down, NonDec)
+            | (NonDec, Down)
     )
 }
 
@@ -125,7 +141,9 @@ fn all_values(attr: Attr) -> Option<Vec<String>> {
 }
 
 fn norm_key(v: &str) -> String {
-    CamelotKey::from_str(v).map(|k| k.camelot()).unwrap_or_else(|_| v.to_string())
+    CamelotKey::from_str(v)
+        .map(|k| k.camelot())
+        .unwrap_or_else(|_| v.to_string())
 }
 
 fn conflicted(attr: Attr, cs: &[&Constraint]) -> bool {
@@ -151,8 +169,16 @@ fn conflicted(attr: Attr, cs: &[&Constraint]) -> bool {
             !nonempty(r)
         }
         AttrKind::Closed | AttrKind::Key => {
-            let Some(mut allowed) = all_values(attr) else { return false };
-            let norm = |v: &String| if attr == Attr::Key { norm_key(v) } else { v.clone() };
+            let Some(mut allowed) = all_values(attr) else {
+                return false;
+            };
+            let norm = |v: &String| {
+                if attr == Attr::Key {
+                    norm_key(v)
+                } else {
+                    v.clone()
+                }
+            };
             let mut touched = false;
             for c in cs {
                 match &c.op {
@@ -182,13 +208,52 @@ fn conflicted(attr: Attr, cs: &[&Constraint]) -> bool {
             touched && allowed.is_empty()
         }
         AttrKind::Open => {
-            let ins: Vec<&String> = cs.iter().flat_map(|c| if let Op::In { values } = &c.op { values.iter().collect() } else { vec![] }).collect();
-            let nots: Vec<&String> = cs.iter().flat_map(|c| if let Op::NotIn { values } = &c.op { values.iter().collect() } else { vec![] }).collect();
-            !ins.is_empty() && ins.iter().all(|v| nots.iter().any(|n| n.eq_ignore_ascii_case(v)))
+            let ins: Vec<&String> = cs
+                .iter()
+                .flat_map(|c| {
+                    if let Op::In { values } = &c.op {
+                        values.iter().collect()
+                    } else {
+                        vec![]
+                    }
+                })
+                .collect();
+            let nots: Vec<&String> = cs
+                .iter()
+                .flat_map(|c| {
+                    if let Op::NotIn { values } = &c.op {
+                        values.iter().collect()
+                    } else {
+                        vec![]
+                    }
+                })
+                .collect();
+            !ins.is_empty()
+                && ins
+                    .iter()
+                    .all(|v| nots.iter().any(|n| n.eq_ignore_ascii_case(v)))
         }
         AttrKind::List | AttrKind::Text => {
-            let ins: Vec<&String> = cs.iter().flat_map(|c| if let Op::Contains { values } = &c.op { values.iter().collect() } else { vec![] }).collect();
-            let nots: Vec<&String> = cs.iter().flat_map(|c| if let Op::NotContains { values } = &c.op { values.iter().collect() } else { vec![] }).collect();
+            let ins: Vec<&String> = cs
+                .iter()
+                .flat_map(|c| {
+                    if let Op::Contains { values } = &c.op {
+                        values.iter().collect()
+                    } else {
+                        vec![]
+                    }
+                })
+                .collect();
+            let nots: Vec<&String> = cs
+                .iter()
+                .flat_map(|c| {
+                    if let Op::NotContains { values } = &c.op {
+                        values.iter().collect()
+                    } else {
+                        vec![]
+                    }
+                })
+                .collect();
             !ins.is_empty() && ins.iter().all(|v| nots.contains(v))
         }
     }

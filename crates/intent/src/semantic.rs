@@ -29,7 +29,12 @@ pub fn load_prototypes(src: &str) -> Result<Vec<Prototype>, IntentError> {
     src.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with("//"))
-        .map(|(n, l)| serde_json::from_str(l).map_err(|source| IntentError::Prototype { line: n + 1, source }))
+        .map(|(n, l)| {
+            serde_json::from_str(l).map_err(|source| IntentError::Prototype {
+                line: n + 1,
+                source,
+            })
+        })
         .collect()
 }
 
@@ -56,7 +61,11 @@ fn cosine(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// Best prototype for `text` and its similarity.
-pub(crate) fn nearest<'a>(q: &[f32], protos: &'a [Prototype], embs: &[Vec<f32>]) -> Option<(&'a Prototype, f32)> {
+pub(crate) fn nearest<'a>(
+    q: &[f32],
+    protos: &'a [Prototype],
+    embs: &[Vec<f32>],
+) -> Option<(&'a Prototype, f32)> {
     protos
         .iter()
         .zip(embs)
@@ -64,7 +73,12 @@ pub(crate) fn nearest<'a>(q: &[f32], protos: &'a [Prototype], embs: &[Vec<f32>])
         .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
-pub(crate) fn fallback(emb: &dyn Embedder, cache: &OnceLock<Option<Vec<Vec<f32>>>>, threshold: f32, acc: &mut Acc) {
+pub(crate) fn fallback(
+    emb: &dyn Embedder,
+    cache: &OnceLock<Option<Vec<Vec<f32>>>>,
+    threshold: f32,
+    acc: &mut Acc,
+) {
     let protos = prototypes();
     let embs = cache.get_or_init(|| {
         let texts: Vec<&str> = protos.iter().map(|p| p.phrase.as_str()).collect();
@@ -74,7 +88,9 @@ pub(crate) fn fallback(emb: &dyn Embedder, cache: &OnceLock<Option<Vec<Vec<f32>>
     let texts: Vec<&str> = acc.unexplained.iter().map(String::as_str).take(8).collect();
     let Ok(qs) = emb.embed(&texts) else { return };
     for q in &qs {
-        let Some((p, sim)) = nearest(q, protos, embs) else { continue };
+        let Some((p, sim)) = nearest(q, protos, embs) else {
+            continue;
+        };
         if sim < threshold || !sim.is_finite() {
             continue;
         }
@@ -86,7 +102,10 @@ pub(crate) fn fallback(emb: &dyn Embedder, cache: &OnceLock<Option<Vec<Vec<f32>>
             let mut c = c.clone();
             c.confidence = Some((f64::from(sim) * 0.9).clamp(0.0, 1.0));
             c.source = Some("semantic".into());
-            acc.cands.push(Cand { c, side_effect: false });
+            acc.cands.push(Cand {
+                c,
+                side_effect: false,
+            });
         }
     }
 }

@@ -39,7 +39,8 @@ const CHIPS: [&str; 12] = [
 ];
 
 fn useful(c: &[Concept]) -> bool {
-    !c.iter().all(|c| matches!(c, Concept::Word(Flag::Stop | Flag::Boundary | Flag::Inject)))
+    !c.iter()
+        .all(|c| matches!(c, Concept::Word(Flag::Stop | Flag::Boundary | Flag::Inject)))
 }
 
 /// Suggestions for a partially typed prompt, at most `limit`. Pure and bounded.
@@ -53,7 +54,11 @@ pub fn suggest(prefix: &str, vocabulary: &[String], limit: usize) -> Vec<Suggest
     let (head, last) = if ends_with_space {
         (prefix.to_string(), String::new())
     } else {
-        match prefix.char_indices().filter(|(_, c)| c.is_whitespace()).last() {
+        match prefix
+            .char_indices()
+            .filter(|(_, c)| c.is_whitespace())
+            .last()
+        {
             Some((i, c)) => {
                 let cut = i + c.len_utf8();
                 (prefix[..cut].to_string(), prefix[cut..].to_string())
@@ -61,7 +66,11 @@ pub fn suggest(prefix: &str, vocabulary: &[String], limit: usize) -> Vec<Suggest
             None => (String::new(), prefix.to_string()),
         }
     };
-    let key: String = tokenize(&last, 8).into_iter().map(|t| t.text).collect::<Vec<_>>().join(" ");
+    let key: String = tokenize(&last, 8)
+        .into_iter()
+        .map(|t| t.text)
+        .collect::<Vec<_>>()
+        .join(" ");
     let push = |out: &mut Vec<Suggestion>, text: String, kind: SuggestionKind| {
         if out.len() < limit && !out.iter().any(|s| s.text == text) {
             out.push(Suggestion { text, kind });
@@ -73,13 +82,20 @@ pub fn suggest(prefix: &str, vocabulary: &[String], limit: usize) -> Vec<Suggest
             .iter()
             .filter(|(phrase, concepts)| {
                 let p = phrase.to_lowercase();
-                p.starts_with(&key) && p != key && useful(concepts) && !p.split(' ').any(|w| w.chars().count() == 1 && w != "a")
+                p.starts_with(&key)
+                    && p != key
+                    && useful(concepts)
+                    && !p.split(' ').any(|w| w.chars().count() == 1 && w != "a")
             })
             .map(|(p, _)| p.as_str())
             .collect();
         hits.sort_by_key(|p| (p.chars().count(), *p));
         for phrase in hits {
-            push(&mut out, format!("{head}{phrase}"), SuggestionKind::Completion);
+            push(
+                &mut out,
+                format!("{head}{phrase}"),
+                SuggestionKind::Completion,
+            );
         }
         for v in vocabulary.iter().take(100_000) {
             if out.len() >= limit {
@@ -96,7 +112,11 @@ pub fn suggest(prefix: &str, vocabulary: &[String], limit: usize) -> Vec<Suggest
             if base.to_lowercase().contains(chip) {
                 continue;
             }
-            let text = if base.is_empty() { chip.to_string() } else { format!("{base}, {chip}") };
+            let text = if base.is_empty() {
+                chip.to_string()
+            } else {
+                format!("{base}, {chip}")
+            };
             push(&mut out, text, SuggestionKind::Chip);
         }
     }

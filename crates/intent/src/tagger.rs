@@ -45,8 +45,15 @@ fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
     }
     let text = t.text.as_str();
     let orig = t.orig.as_str();
-    let prev = if i > 0 { toks.get(i - 1).map(|t| t.text.as_str()) } else { None };
-    let key_context = matches!(prev, Some("in" | "key" | "of" | "to" | "or" | "en" | "camelot"));
+    let prev = if i > 0 {
+        toks.get(i - 1).map(|t| t.text.as_str())
+    } else {
+        None
+    };
+    let key_context = matches!(
+        prev,
+        Some("in" | "key" | "of" | "to" | "or" | "en" | "camelot")
+    );
     // Camelot 8A / 08b
     let b = text.as_bytes();
     if (2..=3).contains(&b.len()) && b[..b.len() - 1].iter().all(u8::is_ascii_digit) {
@@ -82,16 +89,28 @@ fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
         "m" | "min" | "maj" | "minor" | "major" => ("", rest.as_str()),
         r => {
             if let Some(q) = r.strip_prefix('#') {
-                if matches!(q, "m" | "min" | "maj" | "minor" | "major") { ("#", q) } else { return None }
+                if matches!(q, "m" | "min" | "maj" | "minor" | "major") {
+                    ("#", q)
+                } else {
+                    return None;
+                }
             } else if let Some(q) = r.strip_prefix('b') {
-                if matches!(q, "m" | "min" | "maj" | "minor" | "major") { ("b", q) } else { return None }
+                if matches!(q, "m" | "min" | "maj" | "minor" | "major") {
+                    ("b", q)
+                } else {
+                    return None;
+                }
             } else {
                 return None;
             }
         }
     };
     let mut used = 1;
-    let word = |j: usize| toks.get(j).filter(|t| t.kind == TokKind::Word).map(|t| t.text.as_str());
+    let word = |j: usize| {
+        toks.get(j)
+            .filter(|t| t.kind == TokKind::Word)
+            .map(|t| t.text.as_str())
+    };
     if acc.is_empty() && qual_attached.is_empty() {
         match word(i + 1) {
             Some("sharp") => {
@@ -128,7 +147,23 @@ fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
     // Disambiguation: the article "a" ("in a minor key") and words like "am", "be".
     if letter == 'a' && !upper && acc.is_empty() {
         if separate_quality {
-            if matches!(after, Some("key" | "keys" | "scale" | "mode" | "tonality" | "vibe" | "feel" | "mood" | "change" | "shift" | "tweak" | "difference")) {
+            if matches!(
+                after,
+                Some(
+                    "key"
+                        | "keys"
+                        | "scale"
+                        | "mode"
+                        | "tonality"
+                        | "vibe"
+                        | "feel"
+                        | "mood"
+                        | "change"
+                        | "shift"
+                        | "tweak"
+                        | "difference"
+                )
+            ) {
                 return None;
             }
         } else if !key_context {
@@ -143,11 +178,16 @@ fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
     } else if !(upper || !acc.is_empty() || separate_quality || key_context) {
         return None;
     }
-    let s = format!("{}{}{}", letter.to_ascii_uppercase(), acc, match quality {
-        Some("minor") => " minor",
-        Some(_) => " major",
-        None => "",
-    });
+    let s = format!(
+        "{}{}{}",
+        letter.to_ascii_uppercase(),
+        acc,
+        match quality {
+            Some("minor") => " minor",
+            Some(_) => " major",
+            None => "",
+        }
+    );
     CamelotKey::from_str(&s).ok().map(|k| (k, used))
 }
 
@@ -169,11 +209,21 @@ pub(crate) fn tag(lex: &Lexicon, toks: &[Token]) -> Vec<Item> {
             }
         }
         let keyhit = key_at(toks, i);
-        let text_of = |n: usize| toks[i..i + n].iter().map(|t| t.orig.as_str()).collect::<Vec<_>>().join(" ");
+        let text_of = |n: usize| {
+            toks[i..i + n]
+                .iter()
+                .map(|t| t.orig.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         let fuzzy_of = |n: usize| toks[i..i + n].iter().any(|t| t.fuzzy);
         match (&best, keyhit) {
             (_, Some((k, n))) if best.as_ref().is_none_or(|(l, _)| n >= *l) => {
-                items.push(Item { kind: ItemKind::Key(k), text: text_of(n), fuzzy: fuzzy_of(n) });
+                items.push(Item {
+                    kind: ItemKind::Key(k),
+                    text: text_of(n),
+                    fuzzy: fuzzy_of(n),
+                });
                 i += n;
                 continue;
             }
@@ -183,7 +233,11 @@ pub(crate) fn tag(lex: &Lexicon, toks: &[Token]) -> Vec<Item> {
             let text = text_of(l);
             let fuzzy = fuzzy_of(l);
             for c in cs {
-                items.push(Item { kind: ItemKind::C(c), text: text.clone(), fuzzy });
+                items.push(Item {
+                    kind: ItemKind::C(c),
+                    text: text.clone(),
+                    fuzzy,
+                });
             }
             i += l;
             continue;
@@ -204,7 +258,11 @@ pub(crate) fn tag(lex: &Lexicon, toks: &[Token]) -> Vec<Item> {
                     match lex.hangul(&t.text) {
                         Some(cs) => {
                             for c in cs {
-                                items.push(Item { kind: ItemKind::C(c.clone()), text: t.orig.clone(), fuzzy: false });
+                                items.push(Item {
+                                    kind: ItemKind::C(c.clone()),
+                                    text: t.orig.clone(),
+                                    fuzzy: false,
+                                });
                             }
                             i += 1;
                             continue;
@@ -216,7 +274,11 @@ pub(crate) fn tag(lex: &Lexicon, toks: &[Token]) -> Vec<Item> {
                 }
             }
         };
-        items.push(Item { kind, text: t.orig.clone(), fuzzy: t.fuzzy });
+        items.push(Item {
+            kind,
+            text: t.orig.clone(),
+            fuzzy: t.fuzzy,
+        });
         i += 1;
     }
     join_ranges(items)
@@ -229,21 +291,38 @@ fn join_ranges(items: Vec<Item>) -> Vec<Item> {
     while i < items.len() {
         if let ItemKind::Num(a) = items[i].kind {
             let conn = items.get(i + 1);
-            let b = items.get(i + 2).and_then(|it| if let ItemKind::Num(b) = it.kind { Some(b) } else { None });
+            let b = items.get(i + 2).and_then(|it| {
+                if let ItemKind::Num(b) = it.kind {
+                    Some(b)
+                } else {
+                    None
+                }
+            });
             let prev_between = out.last().and_then(Item::flag) == Some(Flag::Between);
             let is_conn = conn.is_some_and(|c| {
                 matches!(c.kind, ItemKind::Sym('-'))
                     || matches!(c.flag(), Some(Flag::To))
                     || (matches!(c.flag(), Some(Flag::AtMost)) && c.text.to_lowercase() == "up to")
-                    || (prev_between && matches!(c.flag(), Some(Flag::Boundary)) && c.text.eq_ignore_ascii_case("and"))
+                    || (prev_between
+                        && matches!(c.flag(), Some(Flag::Boundary))
+                        && c.text.eq_ignore_ascii_case("and"))
             });
             if let (true, Some(b)) = (is_conn, b) {
                 if b > a {
-                    let text = format!("{} {} {}", items[i].text, items[i + 1].text, items[i + 2].text);
+                    let text = format!(
+                        "{} {} {}",
+                        items[i].text,
+                        items[i + 1].text,
+                        items[i + 2].text
+                    );
                     if prev_between {
                         out.pop();
                     }
-                    out.push(Item { kind: ItemKind::NumRange(a, b), text, fuzzy: false });
+                    out.push(Item {
+                        kind: ItemKind::NumRange(a, b),
+                        text,
+                        fuzzy: false,
+                    });
                     i += 3;
                     continue;
                 }

@@ -7,22 +7,84 @@ use flowstate_types::intent::{Attr, AttrKind, Constraint, Op};
 use flowstate_types::CamelotKey;
 
 pub const GENRE_SUBGENRES: &[(&str, &[&str])] = &[
-    ("house", &["jackin house", "soulful house", "piano house", "classic house", "funky house"]),
-    ("deep house", &["lo-fi house", "dub house", "melodic deep house", "organic house"]),
-    ("tech house", &["minimal tech", "groovy tech house", "bass house"]),
-    ("techno", &["peak-time techno", "hard techno", "dub techno", "melodic techno", "acid techno", "minimal techno", "industrial techno", "hypnotic techno"]),
-    ("trance", &["uplifting trance", "psytrance", "progressive trance", "tech trance"]),
-    ("progressive house", &["melodic progressive", "deep progressive", "big room"]),
-    ("drum and bass", &["liquid", "neurofunk", "jump up", "jungle", "rollers", "minimal dnb"]),
+    (
+        "house",
+        &[
+            "jackin house",
+            "soulful house",
+            "piano house",
+            "classic house",
+            "funky house",
+        ],
+    ),
+    (
+        "deep house",
+        &[
+            "lo-fi house",
+            "dub house",
+            "melodic deep house",
+            "organic house",
+        ],
+    ),
+    (
+        "tech house",
+        &["minimal tech", "groovy tech house", "bass house"],
+    ),
+    (
+        "techno",
+        &[
+            "peak-time techno",
+            "hard techno",
+            "dub techno",
+            "melodic techno",
+            "acid techno",
+            "minimal techno",
+            "industrial techno",
+            "hypnotic techno",
+        ],
+    ),
+    (
+        "trance",
+        &[
+            "uplifting trance",
+            "psytrance",
+            "progressive trance",
+            "tech trance",
+        ],
+    ),
+    (
+        "progressive house",
+        &["melodic progressive", "deep progressive", "big room"],
+    ),
+    (
+        "drum and bass",
+        &[
+            "liquid",
+            "neurofunk",
+            "jump up",
+            "jungle",
+            "rollers",
+            "minimal dnb",
+        ],
+    ),
     ("dubstep", &["brostep", "deep dubstep", "riddim"]),
     ("breakbeat", &["nu skool breaks", "big beat", "breaks"]),
     ("uk garage", &["2-step", "speed garage", "bassline"]),
-    ("disco", &["nu-disco", "italo disco", "disco edits", "classic disco"]),
+    (
+        "disco",
+        &["nu-disco", "italo disco", "disco edits", "classic disco"],
+    ),
     ("hip hop", &["boom bap", "trap", "drill", "lo-fi hip hop"]),
     ("afro house", &["afro tech", "organic afro", "afro deep"]),
-    ("amapiano", &["private school piano", "soulful amapiano", "bacardi"]),
+    (
+        "amapiano",
+        &["private school piano", "soulful amapiano", "bacardi"],
+    ),
     ("reggaeton", &["dembow", "latin trap", "perreo"]),
-    ("electro", &["electroclash", "detroit electro", "electro bass"]),
+    (
+        "electro",
+        &["electroclash", "detroit electro", "electro bass"],
+    ),
     ("downtempo", &["ambient", "chillout", "trip hop"]),
     ("hardstyle", &["euphoric hardstyle", "rawstyle"]),
     ("k-pop", &["k-pop dance", "k-house"]),
@@ -30,7 +92,10 @@ pub const GENRE_SUBGENRES: &[(&str, &[&str])] = &[
 ];
 
 pub fn parent_genre(sub: &str) -> Option<&'static str> {
-    GENRE_SUBGENRES.iter().find(|(_, subs)| subs.contains(&sub)).map(|(g, _)| *g)
+    GENRE_SUBGENRES
+        .iter()
+        .find(|(_, subs)| subs.contains(&sub))
+        .map(|(g, _)| *g)
 }
 
 /// The closed vocabulary of an attribute, if it has one.
@@ -38,14 +103,24 @@ pub fn closed_vocab(attr: Attr) -> Option<Vec<&'static str>> {
     use Attr::*;
     Some(match attr {
         Intensity => vec!["opener", "journey", "peak", "closer"],
-        Vibe => vec!["dark", "bright", "hypnotic", "euphoric", "chill", "aggressive"],
+        Vibe => vec![
+            "dark",
+            "bright",
+            "hypnotic",
+            "euphoric",
+            "chill",
+            "aggressive",
+        ],
         GrooveStyle => vec!["four-on-floor", "broken", "swung", "syncopated", "linear"],
         TempoFeel => vec!["straight", "double-time", "half-time"],
         VocalPresence => vec!["instrumental", "male", "female", "mixed", "group"],
         VocalStyle => vec!["rap", "singing", "both", "chant", "spoken", "none"],
         Language => vec!["none", "en", "es", "ko", "fr", "de", "pt", "ja", "zu", "it"],
         Genre => GENRE_SUBGENRES.iter().map(|(g, _)| *g).collect(),
-        Subgenre => GENRE_SUBGENRES.iter().flat_map(|(_, s)| s.iter().copied()).collect(),
+        Subgenre => GENRE_SUBGENRES
+            .iter()
+            .flat_map(|(_, s)| s.iter().copied())
+            .collect(),
         _ => return None,
     })
 }
@@ -53,9 +128,24 @@ pub fn closed_vocab(attr: Attr) -> Option<Vec<&'static str>> {
 fn ops_allowed(kind: AttrKind, op: &Op) -> bool {
     use Op::*;
     match kind {
-        AttrKind::Numeric => matches!(op, Range { .. } | Delta { .. } | DeltaPct { .. } | Keep { .. }),
-        AttrKind::Closed | AttrKind::Open => matches!(op, In { .. } | NotIn { .. } | Equals { .. } | Keep { .. } | Differs),
-        AttrKind::Key => matches!(op, In { .. } | NotIn { .. } | Equals { .. } | Mode { .. } | Compatible { .. } | Keep { .. } | Differs),
+        AttrKind::Numeric => matches!(
+            op,
+            Range { .. } | Delta { .. } | DeltaPct { .. } | Keep { .. }
+        ),
+        AttrKind::Closed | AttrKind::Open => matches!(
+            op,
+            In { .. } | NotIn { .. } | Equals { .. } | Keep { .. } | Differs
+        ),
+        AttrKind::Key => matches!(
+            op,
+            In { .. }
+                | NotIn { .. }
+                | Equals { .. }
+                | Mode { .. }
+                | Compatible { .. }
+                | Keep { .. }
+                | Differs
+        ),
         AttrKind::List | AttrKind::Text => matches!(op, Contains { .. } | NotContains { .. }),
     }
 }
@@ -110,7 +200,10 @@ pub fn validate(c: &Constraint) -> Vec<String> {
                 }
             }
         }
-        Op::Keep { tolerance, tolerance_pct } => {
+        Op::Keep {
+            tolerance,
+            tolerance_pct,
+        } => {
             if kind == AttrKind::Numeric {
                 if tolerance.is_none() && tolerance_pct.is_none() {
                     errs.push("keep needs tolerance or tolerance_pct".into());
@@ -131,8 +224,14 @@ pub fn validate(c: &Constraint) -> Vec<String> {
             }
             for v in values {
                 match kind {
-                    AttrKind::Key if CamelotKey::from_str(v).is_err() => errs.push(format!("bad key {v}")),
-                    AttrKind::Closed if !closed_vocab(c.attr).unwrap_or_default().contains(&v.as_str()) => {
+                    AttrKind::Key if CamelotKey::from_str(v).is_err() => {
+                        errs.push(format!("bad key {v}"))
+                    }
+                    AttrKind::Closed
+                        if !closed_vocab(c.attr)
+                            .unwrap_or_default()
+                            .contains(&v.as_str()) =>
+                    {
                         errs.push(format!("{v} outside the {name} vocabulary"))
                     }
                     AttrKind::Open if v.trim().is_empty() => errs.push("empty value".into()),
@@ -141,8 +240,14 @@ pub fn validate(c: &Constraint) -> Vec<String> {
             }
         }
         Op::Equals { value } => match kind {
-            AttrKind::Key if CamelotKey::from_str(value).is_err() => errs.push(format!("bad key {value}")),
-            AttrKind::Closed if !closed_vocab(c.attr).unwrap_or_default().contains(&value.as_str()) => {
+            AttrKind::Key if CamelotKey::from_str(value).is_err() => {
+                errs.push(format!("bad key {value}"))
+            }
+            AttrKind::Closed
+                if !closed_vocab(c.attr)
+                    .unwrap_or_default()
+                    .contains(&value.as_str()) =>
+            {
                 errs.push(format!("{value} outside the {name} vocabulary"))
             }
             _ => {}

@@ -45,7 +45,10 @@ fn garbage_is_error_or_no_op() {
 
 #[test]
 fn limits_are_options() {
-    let p = Parser::new().with_options(ParserOptions { max_chars: 10, ..ParserOptions::default() });
+    let p = Parser::new().with_options(ParserOptions {
+        max_chars: 10,
+        ..ParserOptions::default()
+    });
     assert_eq!(p.parse("more energy please").status, IntentStatus::Error);
     assert_eq!(p.parse("faster").status, IntentStatus::Ok);
 }
@@ -54,7 +57,10 @@ fn limits_are_options() {
 fn explanation_is_always_present() {
     for p in ["more energy", "", "surprise me", "faster and slower"] {
         let i = parse(p);
-        assert!(i.explanation.as_deref().is_some_and(|e| !e.is_empty()), "{p:?}");
+        assert!(
+            i.explanation.as_deref().is_some_and(|e| !e.is_empty()),
+            "{p:?}"
+        );
     }
     let i = parse("no vocals, 124-128");
     let e = i.explanation.unwrap_or_default();
@@ -67,7 +73,10 @@ fn suggestions_complete_and_chip() {
     assert!(s.iter().any(|x| x.text == "dark techno"), "{s:?}");
     let s = suggest("more energy ", &[], 3);
     assert_eq!(s.len(), 3);
-    assert!(s.iter().all(|x| x.text.starts_with("more energy, ")), "{s:?}");
+    assert!(
+        s.iter().all(|x| x.text.starts_with("more energy, ")),
+        "{s:?}"
+    );
     let lib = vec!["Bicep".to_string(), "Bonobo".to_string()];
     let s = suggest("by Bi", &lib, 10);
     assert!(s.iter().any(|x| x.text == "by Bicep"), "{s:?}");

@@ -15,7 +15,9 @@ impl Embedder for Trigrams {
                 let mut v = vec![0f32; 256];
                 let s: Vec<char> = format!("  {}  ", t.to_lowercase()).chars().collect();
                 for w in s.windows(3) {
-                    let h = w.iter().fold(7u32, |h, c| h.wrapping_mul(31).wrapping_add(*c as u32));
+                    let h = w
+                        .iter()
+                        .fold(7u32, |h, c| h.wrapping_mul(31).wrapping_add(*c as u32));
                     v[(h % 256) as usize] += 1.0;
                 }
                 v
@@ -36,7 +38,11 @@ impl Embedder for Broken {
 fn unknown_phrasing_uses_nearest_prototype() {
     let rules = Parser::new();
     let p = "give the room a breather";
-    assert_eq!(rules.parse(p).status, IntentStatus::NoOp, "the rules alone do not know this phrasing");
+    assert_eq!(
+        rules.parse(p).status,
+        IntentStatus::NoOp,
+        "the rules alone do not know this phrasing"
+    );
     let sem = Parser::new().with_embedder(Arc::new(Trigrams));
     let i = sem.parse(p);
     assert_eq!(i.status, IntentStatus::Ok, "{i:?}");
@@ -63,7 +69,10 @@ fn rules_win_over_the_fallback() {
 #[test]
 fn a_failing_embedder_is_harmless() {
     let sem = Parser::new().with_embedder(Arc::new(Broken));
-    assert_eq!(sem.parse("give the room a breather").status, IntentStatus::NoOp);
+    assert_eq!(
+        sem.parse("give the room a breather").status,
+        IntentStatus::NoOp
+    );
     assert_eq!(sem.parse("more energy").status, IntentStatus::Ok);
 }
 
@@ -73,7 +82,11 @@ fn prototypes_are_valid_language() {
     assert!(protos.len() >= 30);
     for p in protos {
         for c in &p.constraints {
-            assert!(flowstate_intent::validate(c).is_empty(), "{}: {c:?}", p.phrase);
+            assert!(
+                flowstate_intent::validate(c).is_empty(),
+                "{}: {c:?}",
+                p.phrase
+            );
         }
     }
 }

@@ -77,18 +77,28 @@ fn table_of_prompts() {
     let mut failures = Vec::new();
     let mut n = 0;
     for line in TABLE.lines().filter(|l| !l.trim().is_empty()) {
-        let row: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("bad table line {line}: {e}"));
+        let row: Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("bad table line {line}: {e}"));
         let prompt = row["p"].as_str().unwrap_or_default();
         let want_status = row.get("status").and_then(Value::as_str).unwrap_or("ok");
         let want: Vec<String> = row
             .get("c")
             .and_then(Value::as_array)
-            .map(|a| a.iter().map(|r| expand(r.as_array().map(Vec::as_slice).unwrap_or(&[])).to_string()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|r| expand(r.as_array().map(Vec::as_slice).unwrap_or(&[])).to_string())
+                    .collect()
+            })
             .unwrap_or_default();
         let got = parse(prompt);
         let got_status = serde_json::to_value(got.status).unwrap_or(Value::Null);
-        let got_c: Vec<String> = got.constraints.iter().map(|c| canon(c).to_string()).collect();
-        let mut ok = got_status == json!(want_status) && sorted(want.clone()) == sorted(got_c.clone());
+        let got_c: Vec<String> = got
+            .constraints
+            .iter()
+            .map(|c| canon(c).to_string())
+            .collect();
+        let mut ok =
+            got_status == json!(want_status) && sorted(want.clone()) == sorted(got_c.clone());
         if let Some(amb) = row.get("amb") {
             ok &= serde_json::to_value(&got.ambiguous_attrs).unwrap_or(Value::Null) == *amb;
         }
@@ -98,7 +108,12 @@ fn table_of_prompts() {
         n += 1;
     }
     assert!(n >= 100, "table too small: {n}");
-    assert!(failures.is_empty(), "{} of {n} prompts wrong:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n} prompts wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -106,7 +121,12 @@ fn every_emitted_constraint_is_valid() {
     for line in TABLE.lines().filter(|l| !l.trim().is_empty()) {
         let row: Value = serde_json::from_str(line).unwrap_or(Value::Null);
         let prompt = row["p"].as_str().unwrap_or_default();
-        for variant in [prompt.to_string(), prompt.to_uppercase(), format!("maybe {prompt}"), format!("not {prompt}")] {
+        for variant in [
+            prompt.to_string(),
+            prompt.to_uppercase(),
+            format!("maybe {prompt}"),
+            format!("not {prompt}"),
+        ] {
             let got = parse(&variant);
             for c in &got.constraints {
                 let errs = validate(c);
@@ -114,7 +134,10 @@ fn every_emitted_constraint_is_valid() {
             }
             if got.status == IntentStatus::Ambiguous {
                 for a in &got.ambiguous_attrs {
-                    assert!(!got.sets_hard(*a), "{variant:?}: hard constraint on ambiguous {a:?}");
+                    assert!(
+                        !got.sets_hard(*a),
+                        "{variant:?}: hard constraint on ambiguous {a:?}"
+                    );
                 }
             }
         }

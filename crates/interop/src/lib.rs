@@ -13,7 +13,9 @@ pub mod rekordbox;
 pub mod traktor;
 mod xml;
 
-pub use model::{grid_offset_for, Collection, InteropCue, InteropTrack, Playlist, MP3_DECODER_DELAY_SAMPLES};
+pub use model::{
+    grid_offset_for, Collection, InteropCue, InteropTrack, Playlist, MP3_DECODER_DELAY_SAMPLES,
+};
 
 /// Errors reading a collection file. Writing never fails.
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +33,10 @@ pub enum InteropError {
         source: quick_xml::events::attributes::AttrError,
     },
     #[error("not a {expected} file: {detail}")]
-    WrongFormat { expected: &'static str, detail: String },
+    WrongFormat {
+        expected: &'static str,
+        detail: String,
+    },
     #[error("collection too large: more than {limit} {what}")]
     TooLarge { what: &'static str, limit: usize },
 }

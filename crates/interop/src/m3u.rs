@@ -12,7 +12,11 @@ pub enum PathMode {
 }
 
 fn relative(path: &str, base: &str) -> Option<String> {
-    let sep = if path.contains('\\') && !path.contains('/') { '\\' } else { '/' };
+    let sep = if path.contains('\\') && !path.contains('/') {
+        '\\'
+    } else {
+        '/'
+    };
     let p: Vec<&str> = path.split(sep).filter(|s| !s.is_empty()).collect();
     let b: Vec<&str> = base.split(sep).filter(|s| !s.is_empty()).collect();
     if p.first() != b.first() && !b.is_empty() {
@@ -42,7 +46,9 @@ pub fn write(name: &str, tracks: &[&InteropTrack], mode: &PathMode) -> String {
         s.push_str(&format!("#EXTINF:{secs},{}\n", clean(&label)));
         let path = match mode {
             PathMode::Absolute => t.location.clone(),
-            PathMode::RelativeTo(base) => relative(&t.location, base).unwrap_or_else(|| t.location.clone()),
+            PathMode::RelativeTo(base) => {
+                relative(&t.location, base).unwrap_or_else(|| t.location.clone())
+            }
         };
         s.push_str(&clean(&path));
         s.push('\n');
@@ -78,12 +84,19 @@ mod tests {
     fn writes_extended_m3u8() {
         let a = t("/home/dj/Music/House/a b.mp3");
         let b = t("/mnt/usb/x.flac");
-        let out = write("Set", &[&a, &b], &PathMode::RelativeTo("/home/dj/Music/Playlists".into()));
+        let out = write(
+            "Set",
+            &[&a, &b],
+            &PathMode::RelativeTo("/home/dj/Music/Playlists".into()),
+        );
         assert_eq!(
             out,
             "#EXTM3U\n#PLAYLIST:Set\n#EXTINF:302,Ärtist - Tïtle x\n../House/a b.mp3\n#EXTINF:302,Ärtist - Tïtle x\n/mnt/usb/x.flac\n"
         );
-        assert_eq!(read_paths(&out), vec!["../House/a b.mp3", "/mnt/usb/x.flac"]);
+        assert_eq!(
+            read_paths(&out),
+            vec!["../House/a b.mp3", "/mnt/usb/x.flac"]
+        );
         let abs = write("", &[&a], &PathMode::Absolute);
         assert!(abs.ends_with("/home/dj/Music/House/a b.mp3\n"));
         let w = t("C:\\Music\\a.mp3");

@@ -63,8 +63,13 @@ pub const MP3_DECODER_DELAY_SAMPLES: u32 = 529;
 /// `trimmed_priming_samples / sample_rate` to every exported MP3 time and subtract it on
 /// import. Other codecs are exchanged unshifted. When the priming is unknown for an MP3 we
 /// assume the LAME default (576 + 529). The user can override with an explicit offset.
-pub fn grid_offset_for(codec: Option<&str>, trimmed_priming_samples: Option<u32>, sample_rate: Option<u32>) -> f64 {
-    let is_mp3 = codec.is_some_and(|c| c.eq_ignore_ascii_case("mp3") || c.to_ascii_lowercase().contains("mpeg"));
+pub fn grid_offset_for(
+    codec: Option<&str>,
+    trimmed_priming_samples: Option<u32>,
+    sample_rate: Option<u32>,
+) -> f64 {
+    let is_mp3 = codec
+        .is_some_and(|c| c.eq_ignore_ascii_case("mp3") || c.to_ascii_lowercase().contains("mpeg"));
     if !is_mp3 {
         return 0.0;
     }
@@ -80,7 +85,12 @@ impl InteropTrack {
             .cues
             .iter()
             .flatten()
-            .map(|c| InteropCue { kind: c.kind, time_s: c.time_s, hot: None, name: c.name.clone() })
+            .map(|c| InteropCue {
+                kind: c.kind,
+                time_s: c.time_s,
+                hot: None,
+                name: c.name.clone(),
+            })
             .collect();
         Self {
             track_id: Some(doc.track_id.clone()),
@@ -97,7 +107,11 @@ impl InteropTrack {
             size: doc.file_size,
             bpm: doc.bpm,
             key: doc.camelot(),
-            grid: doc.beat_grid.as_ref().map(|g| g.segments.clone()).unwrap_or_default(),
+            grid: doc
+                .beat_grid
+                .as_ref()
+                .map(|g| g.segments.clone())
+                .unwrap_or_default(),
             cues,
             grid_offset_s,
         }

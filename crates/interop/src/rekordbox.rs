@@ -9,7 +9,9 @@
 //! re-import: see [`IMPORT_NOTE`].
 
 use crate::location::{from_rekordbox_uri, to_rekordbox_uri};
-use crate::xml::{esc, folder_children, num, parse_num, parse_tree, Element, MAX_PLAYLISTS, MAX_TRACKS};
+use crate::xml::{
+    esc, folder_children, num, parse_num, parse_tree, Element, MAX_PLAYLISTS, MAX_TRACKS,
+};
 use crate::{Collection, InteropCue, InteropError, InteropTrack, Playlist};
 use flowstate_types::{CamelotKey, CueKind, GridSegment};
 use std::collections::HashMap;
@@ -24,7 +26,11 @@ tracks, remove them from the collection first (their playlists and play counts g
 'Import to Collection' on tracks not yet there.";
 
 fn kind_of(location: &str) -> &'static str {
-    let ext = location.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+    let ext = location
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     match ext.as_str() {
         "mp3" => "MP3 File",
         "m4a" | "mp4" | "aac" | "alac" => "M4A File",
@@ -64,7 +70,11 @@ fn kind_from_name(name: &str, hot: bool) -> CueKind {
 pub fn write(c: &Collection) -> String {
     let mut s = String::with_capacity(512 + c.tracks.len() * 600);
     s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DJ_PLAYLISTS Version=\"1.0.0\">\n");
-    let _ = writeln!(s, "  <PRODUCT Name=\"Flowstate\" Version=\"{}\" Company=\"Flowstate\"/>", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(
+        s,
+        "  <PRODUCT Name=\"Flowstate\" Version=\"{}\" Company=\"Flowstate\"/>",
+        env!("CARGO_PKG_VERSION")
+    );
     let _ = writeln!(s, "  <COLLECTION Entries=\"{}\">", c.tracks.len());
     for (i, t) in c.tracks.iter().enumerate() {
         let mut a = format!("TrackID=\"{}\"", i + 1);
@@ -79,8 +89,16 @@ pub fn write(c: &Collection) -> String {
         if let Some(v) = t.size {
             put("Size", &v.to_string());
         }
-        put("TotalTime", &t.duration_s.map(|d| (d.round() as i64).to_string()).unwrap_or_else(|| "0".into()));
-        put("Year", &t.year.map(|y| y.to_string()).unwrap_or_else(|| "0".into()));
+        put(
+            "TotalTime",
+            &t.duration_s
+                .map(|d| (d.round() as i64).to_string())
+                .unwrap_or_else(|| "0".into()),
+        );
+        put(
+            "Year",
+            &t.year.map(|y| y.to_string()).unwrap_or_else(|| "0".into()),
+        );
         put("AverageBpm", &num(t.bpm.unwrap_or(0.0), 2));
         if let Some(v) = t.bit_rate_kbps {
             put("BitRate", &v.to_string());
@@ -128,7 +146,12 @@ fn write_nodes(s: &mut String, c: &Collection, path: &[String], depth: usize) {
     let pad = "  ".repeat(depth);
     let children = folder_children(&c.playlists, path);
     let name = path.last().map(String::as_str).unwrap_or("ROOT");
-    let _ = writeln!(s, "{pad}<NODE Type=\"0\" Name=\"{}\" Count=\"{}\">", esc(name), children.len());
+    let _ = writeln!(
+        s,
+        "{pad}<NODE Type=\"0\" Name=\"{}\" Count=\"{}\">",
+        esc(name),
+        children.len()
+    );
     for child in children {
         match child {
             Ok(f) => {
@@ -138,8 +161,18 @@ fn write_nodes(s: &mut String, c: &Collection, path: &[String], depth: usize) {
             }
             Err(i) => {
                 let p = &c.playlists[i];
-                let valid: Vec<usize> = p.tracks.iter().copied().filter(|&i| i < c.tracks.len()).collect();
-                let _ = writeln!(s, "{pad}  <NODE Name=\"{}\" Type=\"1\" KeyType=\"0\" Entries=\"{}\">", esc(&p.name), valid.len());
+                let valid: Vec<usize> = p
+                    .tracks
+                    .iter()
+                    .copied()
+                    .filter(|&i| i < c.tracks.len())
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    "{pad}  <NODE Name=\"{}\" Type=\"1\" KeyType=\"0\" Entries=\"{}\">",
+                    esc(&p.name),
+                    valid.len()
+                );
                 for i in valid {
                     let _ = writeln!(s, "{pad}    <TRACK Key=\"{}\"/>", i + 1);
                 }
@@ -155,22 +188,38 @@ fn write_nodes(s: &mut String, c: &Collection, path: &[String], depth: usize) {
 pub fn parse(text: &str, grid_offset: &dyn Fn(&str) -> f64) -> Result<Collection, InteropError> {
     let root = parse_tree(text)?;
     if root.name != "DJ_PLAYLISTS" {
-        return Err(InteropError::WrongFormat { expected: "rekordbox XML", detail: format!("root element is <{}>", root.name) });
+        return Err(InteropError::WrongFormat {
+            expected: "rekordbox XML",
+            detail: format!("root element is <{}>", root.name),
+        });
     }
     let coll = root
         .child("COLLECTION")
-        .ok_or_else(|| InteropError::WrongFormat { expected: "rekordbox XML", detail: "no <COLLECTION>".into() })?;
+        .ok_or_else(|| InteropError::WrongFormat {
+            expected: "rekordbox XML",
+            detail: "no <COLLECTION>".into(),
+        })?;
     let mut out = Collection::default();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut by_loc: HashMap<String, usize> = HashMap::new();
     for el in coll.children_named("TRACK") {
         if out.tracks.len() >= MAX_TRACKS {
-            return Err(InteropError::TooLarge { what: "tracks", limit: MAX_TRACKS });
+            return Err(InteropError::TooLarge {
+                what: "tracks",
+                limit: MAX_TRACKS,
+            });
         }
-        let Some(loc_uri) = el.attr("Location") else { continue };
+        let Some(loc_uri) = el.attr("Location") else {
+            continue;
+        };
         let location = from_rekordbox_uri(loc_uri);
         let off = grid_offset(&location);
-        let text = |k: &str| el.attr(k).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let text = |k: &str| {
+            el.attr(k)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
         let mut t = InteropTrack {
             track_id: None,
             title: text("Name"),
@@ -178,13 +227,30 @@ pub fn parse(text: &str, grid_offset: &dyn Fn(&str) -> f64) -> Result<Collection
             album: text("Album"),
             genre: text("Genre"),
             comment: text("Comments"),
-            year: el.attr("Year").and_then(|y| y.trim().parse().ok()).filter(|&y: &i32| y > 0),
-            duration_s: el.attr("TotalTime").and_then(parse_num).filter(|&d| d > 0.0),
-            bit_rate_kbps: el.attr("BitRate").and_then(|v| v.trim().parse().ok()).filter(|&b: &u32| b > 0),
-            sample_rate: el.attr("SampleRate").and_then(|v| v.trim().parse().ok()).filter(|&b: &u32| b > 0),
+            year: el
+                .attr("Year")
+                .and_then(|y| y.trim().parse().ok())
+                .filter(|&y: &i32| y > 0),
+            duration_s: el
+                .attr("TotalTime")
+                .and_then(parse_num)
+                .filter(|&d| d > 0.0),
+            bit_rate_kbps: el
+                .attr("BitRate")
+                .and_then(|v| v.trim().parse().ok())
+                .filter(|&b: &u32| b > 0),
+            sample_rate: el
+                .attr("SampleRate")
+                .and_then(|v| v.trim().parse().ok())
+                .filter(|&b: &u32| b > 0),
             size: el.attr("Size").and_then(|v| v.trim().parse().ok()),
-            bpm: el.attr("AverageBpm").and_then(parse_num).filter(|&b| b > 0.0),
-            key: el.attr("Tonality").and_then(|k| k.parse::<CamelotKey>().ok()),
+            bpm: el
+                .attr("AverageBpm")
+                .and_then(parse_num)
+                .filter(|&b| b > 0.0),
+            key: el
+                .attr("Tonality")
+                .and_then(|k| k.parse::<CamelotKey>().ok()),
             grid: Vec::new(),
             cues: Vec::new(),
             grid_offset_s: off,
@@ -195,22 +261,45 @@ pub fn parse(text: &str, grid_offset: &dyn Fn(&str) -> f64) -> Result<Collection
             .filter_map(|g| {
                 let start = g.attr("Inizio").and_then(parse_num)?;
                 let bpm = g.attr("Bpm").and_then(parse_num).filter(|&b| b > 0.0)?;
-                let battito: u8 = g.attr("Battito").and_then(|b| b.trim().parse().ok()).unwrap_or(1);
+                let battito: u8 = g
+                    .attr("Battito")
+                    .and_then(|b| b.trim().parse().ok())
+                    .unwrap_or(1);
                 Some((start - off, bpm, battito.clamp(1, 4) - 1))
             })
             .collect();
         for (i, &(start, bpm, in_bar)) in tempos.iter().enumerate() {
-            let end = tempos.get(i + 1).map(|n| n.0).or(t.duration_s.map(|d| d - off));
-            let n_beats = end.map(|e| (((e - start) * bpm / 60.0).round().max(1.0)) as u32).unwrap_or(1);
-            t.grid.push(GridSegment { start_s: start, bpm, n_beats, first_beat_in_bar: in_bar });
+            let end = tempos
+                .get(i + 1)
+                .map(|n| n.0)
+                .or(t.duration_s.map(|d| d - off));
+            let n_beats = end
+                .map(|e| (((e - start) * bpm / 60.0).round().max(1.0)) as u32)
+                .unwrap_or(1);
+            t.grid.push(GridSegment {
+                start_s: start,
+                bpm,
+                n_beats,
+                first_beat_in_bar: in_bar,
+            });
         }
         for m in el.children_named("POSITION_MARK") {
-            let Some(start) = m.attr("Start").and_then(parse_num) else { continue };
-            let num: i32 = m.attr("Num").and_then(|n| n.trim().parse().ok()).unwrap_or(-1);
+            let Some(start) = m.attr("Start").and_then(parse_num) else {
+                continue;
+            };
+            let num: i32 = m
+                .attr("Num")
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(-1);
             let hot = u8::try_from(num).ok().filter(|&n| n < 8);
             let name = m.attr("Name").map(str::to_string).filter(|n| !n.is_empty());
             let kind = kind_from_name(name.as_deref().unwrap_or_default(), hot.is_some());
-            t.cues.push(InteropCue { kind, time_s: start - off, hot, name });
+            t.cues.push(InteropCue {
+                kind,
+                time_s: start - off,
+                hot,
+                name,
+            });
         }
         let idx = out.tracks.len();
         if let Some(id) = el.attr("TrackID") {
@@ -221,7 +310,14 @@ pub fn parse(text: &str, grid_offset: &dyn Fn(&str) -> f64) -> Result<Collection
     }
     if let Some(pl) = root.child("PLAYLISTS") {
         for node in pl.children_named("NODE") {
-            collect_playlists(node, &mut Vec::new(), true, &by_id, &by_loc, &mut out.playlists)?;
+            collect_playlists(
+                node,
+                &mut Vec::new(),
+                true,
+                &by_id,
+                &by_loc,
+                &mut out.playlists,
+            )?;
         }
     }
     Ok(out)
@@ -239,15 +335,29 @@ fn collect_playlists(
     match node.attr("Type") {
         Some("1") => {
             if out.len() >= MAX_PLAYLISTS {
-                return Err(InteropError::TooLarge { what: "playlists", limit: MAX_PLAYLISTS });
+                return Err(InteropError::TooLarge {
+                    what: "playlists",
+                    limit: MAX_PLAYLISTS,
+                });
             }
             let by_location = node.attr("KeyType") == Some("1");
             let tracks = node
                 .children_named("TRACK")
                 .filter_map(|t| t.attr("Key"))
-                .filter_map(|k| if by_location { by_loc.get(k) } else { by_id.get(k) }.copied())
+                .filter_map(|k| {
+                    if by_location {
+                        by_loc.get(k)
+                    } else {
+                        by_id.get(k)
+                    }
+                    .copied()
+                })
                 .collect();
-            out.push(Playlist { folders: path.clone(), name, tracks });
+            out.push(Playlist {
+                folders: path.clone(),
+                name,
+                tracks,
+            });
         }
         _ => {
             let pushed = !(is_root && name == "ROOT");

@@ -5,7 +5,9 @@
 //! with the track BPM in `TEMPO` and each segment's BPM kept in the marker's name.
 
 use crate::location::{from_traktor, to_traktor, traktor_key};
-use crate::xml::{esc, folder_children, num, parse_num, parse_tree, Element, MAX_PLAYLISTS, MAX_TRACKS};
+use crate::xml::{
+    esc, folder_children, num, parse_num, parse_tree, Element, MAX_PLAYLISTS, MAX_TRACKS,
+};
 use crate::{Collection, InteropCue, InteropError, InteropTrack, Playlist};
 use flowstate_types::{CamelotKey, CueKind, GridSegment, Mode};
 use std::collections::HashMap;
@@ -53,7 +55,9 @@ fn uuid_for(name: &str, n: usize) -> String {
 
 pub fn write(c: &Collection) -> String {
     let mut s = String::with_capacity(512 + c.tracks.len() * 700);
-    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\" ?>\n<NML VERSION=\"19\">");
+    s.push_str(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\" ?>\n<NML VERSION=\"19\">",
+    );
     s.push_str("<HEAD COMPANY=\"www.native-instruments.com\" PROGRAM=\"Traktor\"></HEAD>\n<MUSICFOLDERS></MUSICFOLDERS>\n");
     let _ = writeln!(s, "<COLLECTION ENTRIES=\"{}\">", c.tracks.len());
     for t in &c.tracks {
@@ -64,7 +68,13 @@ pub fn write(c: &Collection) -> String {
             esc(t.artist.as_deref().unwrap_or_default())
         );
         let (vol, dir, file) = to_traktor(&t.location);
-        let _ = writeln!(s, "<LOCATION DIR=\"{}\" FILE=\"{}\" VOLUME=\"{}\" VOLUMEID=\"\"></LOCATION>", esc(&dir), esc(&file), esc(&vol));
+        let _ = writeln!(
+            s,
+            "<LOCATION DIR=\"{}\" FILE=\"{}\" VOLUME=\"{}\" VOLUMEID=\"\"></LOCATION>",
+            esc(&dir),
+            esc(&file),
+            esc(&vol)
+        );
         if let Some(a) = &t.album {
             let _ = writeln!(s, "<ALBUM TITLE=\"{}\"></ALBUM>", esc(a));
         }
@@ -82,7 +92,12 @@ pub fn write(c: &Collection) -> String {
             let _ = write!(info, " KEY=\"{}\"", esc(&k.classic()));
         }
         if let Some(d) = t.duration_s {
-            let _ = write!(info, " PLAYTIME=\"{}\" PLAYTIME_FLOAT=\"{}\"", d.round() as i64, num(d, 6));
+            let _ = write!(
+                info,
+                " PLAYTIME=\"{}\" PLAYTIME_FLOAT=\"{}\"",
+                d.round() as i64,
+                num(d, 6)
+            );
         }
         if let Some(y) = t.year {
             let _ = write!(info, " RELEASE_DATE=\"{y}/1/1\"");
@@ -92,10 +107,18 @@ pub fn write(c: &Collection) -> String {
         }
         let _ = writeln!(s, "<INFO{info}></INFO>");
         if let Some(bpm) = t.bpm {
-            let _ = writeln!(s, "<TEMPO BPM=\"{}\" BPM_QUALITY=\"100.000000\"></TEMPO>", num(bpm, 6));
+            let _ = writeln!(
+                s,
+                "<TEMPO BPM=\"{}\" BPM_QUALITY=\"100.000000\"></TEMPO>",
+                num(bpm, 6)
+            );
         }
         if let Some(k) = t.key {
-            let _ = writeln!(s, "<MUSICAL_KEY VALUE=\"{}\"></MUSICAL_KEY>", key_to_value(k));
+            let _ = writeln!(
+                s,
+                "<MUSICAL_KEY VALUE=\"{}\"></MUSICAL_KEY>",
+                key_to_value(k)
+            );
         }
         for (i, g) in t.grid.iter().enumerate() {
             let _ = writeln!(
@@ -126,7 +149,12 @@ pub fn write(c: &Collection) -> String {
 fn write_folder(s: &mut String, c: &Collection, path: &[String]) {
     let children = folder_children(&c.playlists, path);
     let name = path.last().map(String::as_str).unwrap_or("$ROOT");
-    let _ = writeln!(s, "<NODE TYPE=\"FOLDER\" NAME=\"{}\"><SUBNODES COUNT=\"{}\">", esc(name), children.len());
+    let _ = writeln!(
+        s,
+        "<NODE TYPE=\"FOLDER\" NAME=\"{}\"><SUBNODES COUNT=\"{}\">",
+        esc(name),
+        children.len()
+    );
     for child in children {
         match child {
             Ok(f) => {
@@ -136,7 +164,12 @@ fn write_folder(s: &mut String, c: &Collection, path: &[String]) {
             }
             Err(n) => {
                 let p = &c.playlists[n];
-                let valid: Vec<usize> = p.tracks.iter().copied().filter(|&i| i < c.tracks.len()).collect();
+                let valid: Vec<usize> = p
+                    .tracks
+                    .iter()
+                    .copied()
+                    .filter(|&i| i < c.tracks.len())
+                    .collect();
                 let _ = write!(
                     s,
                     "<NODE TYPE=\"PLAYLIST\" NAME=\"{}\"><PLAYLIST ENTRIES=\"{}\" TYPE=\"LIST\" UUID=\"{}\">",
@@ -145,7 +178,11 @@ fn write_folder(s: &mut String, c: &Collection, path: &[String]) {
                     uuid_for(&p.name, n)
                 );
                 for i in valid {
-                    let _ = write!(s, "<ENTRY><PRIMARYKEY TYPE=\"TRACK\" KEY=\"{}\"></PRIMARYKEY></ENTRY>", esc(&traktor_key(&c.tracks[i].location)));
+                    let _ = write!(
+                        s,
+                        "<ENTRY><PRIMARYKEY TYPE=\"TRACK\" KEY=\"{}\"></PRIMARYKEY></ENTRY>",
+                        esc(&traktor_key(&c.tracks[i].location))
+                    );
                 }
                 s.push_str("</PLAYLIST></NODE>\n");
             }
@@ -158,45 +195,86 @@ fn write_folder(s: &mut String, c: &Collection, path: &[String]) {
 pub fn parse(text: &str, grid_offset: &dyn Fn(&str) -> f64) -> Result<Collection, InteropError> {
     let root = parse_tree(text)?;
     if root.name != "NML" {
-        return Err(InteropError::WrongFormat { expected: "Traktor NML", detail: format!("root element is <{}>", root.name) });
+        return Err(InteropError::WrongFormat {
+            expected: "Traktor NML",
+            detail: format!("root element is <{}>", root.name),
+        });
     }
     let mut out = Collection::default();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     if let Some(coll) = root.child("COLLECTION") {
         for e in coll.children_named("ENTRY") {
             if out.tracks.len() >= MAX_TRACKS {
-                return Err(InteropError::TooLarge { what: "tracks", limit: MAX_TRACKS });
+                return Err(InteropError::TooLarge {
+                    what: "tracks",
+                    limit: MAX_TRACKS,
+                });
             }
-            let Some(loc) = e.child("LOCATION") else { continue };
-            let (vol, dir, file) = (loc.attr("VOLUME").unwrap_or_default(), loc.attr("DIR").unwrap_or_default(), loc.attr("FILE").unwrap_or_default());
+            let Some(loc) = e.child("LOCATION") else {
+                continue;
+            };
+            let (vol, dir, file) = (
+                loc.attr("VOLUME").unwrap_or_default(),
+                loc.attr("DIR").unwrap_or_default(),
+                loc.attr("FILE").unwrap_or_default(),
+            );
             if file.is_empty() {
                 continue;
             }
             let location = from_traktor(vol, dir, file);
             let off = grid_offset(&location);
             let info = e.child("INFO");
-            let info_s = |k: &str| info.and_then(|i| i.attr(k)).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+            let info_s = |k: &str| {
+                info.and_then(|i| i.attr(k))
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_string)
+            };
             let key = e
                 .child("MUSICAL_KEY")
                 .and_then(|m| m.attr("VALUE"))
                 .and_then(|v| v.trim().parse::<u8>().ok())
                 .and_then(key_from_value)
                 .or_else(|| info_s("KEY").and_then(|k| k.parse().ok()));
-            let bpm = e.child("TEMPO").and_then(|t| t.attr("BPM")).and_then(parse_num).filter(|&b| b > 0.0);
-            let duration_s = info_s("PLAYTIME_FLOAT").or_else(|| info_s("PLAYTIME")).and_then(|d| parse_num(&d)).filter(|&d| d > 0.0);
+            let bpm = e
+                .child("TEMPO")
+                .and_then(|t| t.attr("BPM"))
+                .and_then(parse_num)
+                .filter(|&b| b > 0.0);
+            let duration_s = info_s("PLAYTIME_FLOAT")
+                .or_else(|| info_s("PLAYTIME"))
+                .and_then(|d| parse_num(&d))
+                .filter(|&d| d > 0.0);
             let mut t = InteropTrack {
                 track_id: None,
                 location: location.clone(),
-                title: e.attr("TITLE").map(str::to_string).filter(|v| !v.is_empty()),
-                artist: e.attr("ARTIST").map(str::to_string).filter(|v| !v.is_empty()),
-                album: e.child("ALBUM").and_then(|a| a.attr("TITLE")).map(str::to_string).filter(|v| !v.is_empty()),
+                title: e
+                    .attr("TITLE")
+                    .map(str::to_string)
+                    .filter(|v| !v.is_empty()),
+                artist: e
+                    .attr("ARTIST")
+                    .map(str::to_string)
+                    .filter(|v| !v.is_empty()),
+                album: e
+                    .child("ALBUM")
+                    .and_then(|a| a.attr("TITLE"))
+                    .map(str::to_string)
+                    .filter(|v| !v.is_empty()),
                 genre: info_s("GENRE"),
                 comment: info_s("COMMENT"),
-                year: info_s("RELEASE_DATE").and_then(|d| d.split('/').next().and_then(|y| y.parse().ok())).filter(|&y: &i32| y > 0),
+                year: info_s("RELEASE_DATE")
+                    .and_then(|d| d.split('/').next().and_then(|y| y.parse().ok()))
+                    .filter(|&y: &i32| y > 0),
                 duration_s,
-                bit_rate_kbps: info_s("BITRATE").and_then(|b| b.parse::<u64>().ok()).map(|b| u32::try_from(b / 1000).unwrap_or(u32::MAX)).filter(|&b| b > 0),
+                bit_rate_kbps: info_s("BITRATE")
+                    .and_then(|b| b.parse::<u64>().ok())
+                    .map(|b| u32::try_from(b / 1000).unwrap_or(u32::MAX))
+                    .filter(|&b| b > 0),
                 sample_rate: None,
-                size: info_s("FILESIZE").and_then(|s| s.parse::<u64>().ok()).map(|kb| kb * 1024),
+                size: info_s("FILESIZE")
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .map(|kb| kb * 1024),
                 bpm,
                 key,
                 grid: Vec::new(),
@@ -219,14 +297,33 @@ pub fn parse(text: &str, grid_offset: &dyn Fn(&str) -> f64) -> Result<Collection
                 })
                 .collect();
             for (i, &(start, seg_bpm)) in markers.iter().enumerate() {
-                let end = markers.get(i + 1).map(|n| n.0).or(duration_s.map(|d| d - off));
-                let n_beats = end.map(|e| (((e - start) * seg_bpm / 60.0).round().max(1.0)) as u32).unwrap_or(1);
-                t.grid.push(GridSegment { start_s: start, bpm: seg_bpm, n_beats, first_beat_in_bar: 0 });
+                let end = markers
+                    .get(i + 1)
+                    .map(|n| n.0)
+                    .or(duration_s.map(|d| d - off));
+                let n_beats = end
+                    .map(|e| (((e - start) * seg_bpm / 60.0).round().max(1.0)) as u32)
+                    .unwrap_or(1);
+                t.grid.push(GridSegment {
+                    start_s: start,
+                    bpm: seg_bpm,
+                    n_beats,
+                    first_beat_in_bar: 0,
+                });
             }
             for c in cues.iter().filter(|c| c.attr("TYPE") != Some("4")) {
-                let Some(start) = c.attr("START").and_then(parse_num) else { continue };
-                let hot = c.attr("HOTCUE").and_then(|h| h.trim().parse::<i32>().ok()).and_then(|h| u8::try_from(h).ok()).filter(|&h| h < 8);
-                let name = c.attr("NAME").map(str::to_string).filter(|n| !n.is_empty() && n != "n.n.");
+                let Some(start) = c.attr("START").and_then(parse_num) else {
+                    continue;
+                };
+                let hot = c
+                    .attr("HOTCUE")
+                    .and_then(|h| h.trim().parse::<i32>().ok())
+                    .and_then(|h| u8::try_from(h).ok())
+                    .filter(|&h| h < 8);
+                let name = c
+                    .attr("NAME")
+                    .map(str::to_string)
+                    .filter(|n| !n.is_empty() && n != "n.n.");
                 let kind = match name.as_deref().map(str::to_ascii_lowercase).as_deref() {
                     Some("mix in") => CueKind::MixIn,
                     Some("drop") => CueKind::FirstDrop,
@@ -235,7 +332,12 @@ pub fn parse(text: &str, grid_offset: &dyn Fn(&str) -> f64) -> Result<Collection
                     _ if hot.is_some() => CueKind::Hot,
                     _ => CueKind::Other,
                 };
-                t.cues.push(InteropCue { kind, time_s: start / 1000.0 - off, hot, name });
+                t.cues.push(InteropCue {
+                    kind,
+                    time_s: start / 1000.0 - off,
+                    hot,
+                    name,
+                });
             }
             by_key.insert(format!("{vol}{dir}{file}"), out.tracks.len());
             out.tracks.push(t);
@@ -249,12 +351,21 @@ pub fn parse(text: &str, grid_offset: &dyn Fn(&str) -> f64) -> Result<Collection
     Ok(out)
 }
 
-fn collect(node: &Element, path: &mut Vec<String>, is_root: bool, by_key: &HashMap<String, usize>, out: &mut Vec<Playlist>) -> Result<(), InteropError> {
+fn collect(
+    node: &Element,
+    path: &mut Vec<String>,
+    is_root: bool,
+    by_key: &HashMap<String, usize>,
+    out: &mut Vec<Playlist>,
+) -> Result<(), InteropError> {
     let name = node.attr("NAME").unwrap_or_default().to_string();
     match node.attr("TYPE") {
         Some("PLAYLIST") => {
             if out.len() >= MAX_PLAYLISTS {
-                return Err(InteropError::TooLarge { what: "playlists", limit: MAX_PLAYLISTS });
+                return Err(InteropError::TooLarge {
+                    what: "playlists",
+                    limit: MAX_PLAYLISTS,
+                });
             }
             let tracks = node
                 .child("PLAYLIST")
@@ -266,7 +377,11 @@ fn collect(node: &Element, path: &mut Vec<String>, is_root: bool, by_key: &HashM
                         .collect()
                 })
                 .unwrap_or_default();
-            out.push(Playlist { folders: path.clone(), name, tracks });
+            out.push(Playlist {
+                folders: path.clone(),
+                name,
+                tracks,
+            });
         }
         _ => {
             let pushed = !(is_root && name == "$ROOT");

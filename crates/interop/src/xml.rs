@@ -51,7 +51,10 @@ pub fn num(x: f64, decimals: usize) -> String {
 /// Parse a number written by any locale's DJ software ("128.00", "128,00").
 pub fn parse_num(s: &str) -> Option<f64> {
     let t = s.trim();
-    let v: f64 = t.parse().ok().or_else(|| t.replace(',', ".").parse().ok())?;
+    let v: f64 = t
+        .parse()
+        .ok()
+        .or_else(|| t.replace(',', ".").parse().ok())?;
     v.is_finite().then_some(v)
 }
 
@@ -87,16 +90,24 @@ const MAX_ELEMENTS: usize = 20_000_000;
 pub fn parse_tree(text: &str) -> Result<Element, InteropError> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
-    let mut stack: Vec<Element> = vec![Element { name: "#document".into(), ..Default::default() }];
+    let mut stack: Vec<Element> = vec![Element {
+        name: "#document".into(),
+        ..Default::default()
+    }];
     let mut count = 0usize;
     loop {
         let position = reader.buffer_position();
-        let ev = reader.read_event().map_err(|source| InteropError::Xml { position, source })?;
+        let ev = reader
+            .read_event()
+            .map_err(|source| InteropError::Xml { position, source })?;
         match ev {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 count += 1;
                 if count > MAX_ELEMENTS {
-                    return Err(InteropError::TooLarge { what: "elements", limit: MAX_ELEMENTS });
+                    return Err(InteropError::TooLarge {
+                        what: "elements",
+                        limit: MAX_ELEMENTS,
+                    });
                 }
                 let el = Element {
                     name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
@@ -105,7 +116,10 @@ pub fn parse_tree(text: &str) -> Result<Element, InteropError> {
                 };
                 if matches!(ev, Event::Start(_)) {
                     if stack.len() > MAX_DEPTH {
-                        return Err(InteropError::WrongFormat { expected: "DJ collection", detail: "nesting too deep".into() });
+                        return Err(InteropError::WrongFormat {
+                            expected: "DJ collection",
+                            detail: "nesting too deep".into(),
+                        });
                     }
                     stack.push(el);
                 } else if let Some(top) = stack.last_mut() {
@@ -114,7 +128,10 @@ pub fn parse_tree(text: &str) -> Result<Element, InteropError> {
             }
             Event::End(_) => {
                 if stack.len() < 2 {
-                    return Err(InteropError::WrongFormat { expected: "XML", detail: "unbalanced end tag".into() });
+                    return Err(InteropError::WrongFormat {
+                        expected: "XML",
+                        detail: "unbalanced end tag".into(),
+                    });
                 }
                 if let Some(done) = stack.pop() {
                     if let Some(parent) = stack.last_mut() {
@@ -127,17 +144,24 @@ pub fn parse_tree(text: &str) -> Result<Element, InteropError> {
         }
     }
     if stack.len() != 1 {
-        return Err(InteropError::WrongFormat { expected: "XML", detail: format!("{} unclosed element(s)", stack.len() - 1) });
+        return Err(InteropError::WrongFormat {
+            expected: "XML",
+            detail: format!("{} unclosed element(s)", stack.len() - 1),
+        });
     }
     let mut doc = stack.pop().unwrap_or_default();
-    doc.children
-        .pop()
-        .ok_or_else(|| InteropError::WrongFormat { expected: "XML", detail: "no root element".into() })
+    doc.children.pop().ok_or_else(|| InteropError::WrongFormat {
+        expected: "XML",
+        detail: "no root element".into(),
+    })
 }
 
 /// Children of the folder at `path`, in the order they first appear in `playlists`:
 /// `Ok(folder name)` for a sub-folder, `Err(index)` for a playlist directly in it.
-pub fn folder_children<'a>(playlists: &'a [crate::Playlist], path: &[String]) -> Vec<Result<&'a String, usize>> {
+pub fn folder_children<'a>(
+    playlists: &'a [crate::Playlist],
+    path: &[String],
+) -> Vec<Result<&'a String, usize>> {
     let mut out: Vec<Result<&String, usize>> = Vec::new();
     for (i, p) in playlists.iter().enumerate() {
         if p.folders.len() < path.len() || p.folders[..path.len()] != *path {

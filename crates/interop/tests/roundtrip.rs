@@ -1,11 +1,15 @@
 //! Round trips and format rules for rekordbox XML, Traktor NML and M3U8, plus imports of
 //! hand-written collections with odd paths (spaces, unicode, Windows drive letters).
 
-use flowstate_interop::{grid_offset_for, rekordbox, traktor, Collection, InteropCue, InteropTrack, Playlist};
+use flowstate_interop::{
+    grid_offset_for, rekordbox, traktor, Collection, InteropCue, InteropTrack, Playlist,
+};
 use flowstate_types::{CamelotKey, CueKind, GridSegment};
 
 fn fixture(name: &str) -> String {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -30,11 +34,31 @@ fn sample() -> Collection {
         size: Some(14_443_520),
         bpm: Some(126.0),
         key: key("8A"),
-        grid: vec![GridSegment { start_s: 0.512, bpm: 126.0, n_beats: 756, first_beat_in_bar: 0 }],
+        grid: vec![GridSegment {
+            start_s: 0.512,
+            bpm: 126.0,
+            n_beats: 756,
+            first_beat_in_bar: 0,
+        }],
         cues: vec![
-            InteropCue { kind: CueKind::MixIn, time_s: 0.512, hot: None, name: Some("Mix in".into()) },
-            InteropCue { kind: CueKind::FirstDrop, time_s: 61.464, hot: None, name: Some("Drop".into()) },
-            InteropCue { kind: CueKind::MixIn, time_s: 0.512, hot: Some(0), name: Some("Mix in".into()) },
+            InteropCue {
+                kind: CueKind::MixIn,
+                time_s: 0.512,
+                hot: None,
+                name: Some("Mix in".into()),
+            },
+            InteropCue {
+                kind: CueKind::FirstDrop,
+                time_s: 61.464,
+                hot: None,
+                name: Some("Drop".into()),
+            },
+            InteropCue {
+                kind: CueKind::MixIn,
+                time_s: 0.512,
+                hot: Some(0),
+                name: Some("Mix in".into()),
+            },
         ],
         grid_offset_s: 0.0,
     };
@@ -45,17 +69,38 @@ fn sample() -> Collection {
         bpm: Some(174.0),
         key: key("Bbm"),
         grid: vec![
-            GridSegment { start_s: 1.0, bpm: 174.0, n_beats: 290, first_beat_in_bar: 0 },
-            GridSegment { start_s: 101.0, bpm: 172.0, n_beats: 570, first_beat_in_bar: 2 },
+            GridSegment {
+                start_s: 1.0,
+                bpm: 174.0,
+                n_beats: 290,
+                first_beat_in_bar: 0,
+            },
+            GridSegment {
+                start_s: 101.0,
+                bpm: 172.0,
+                n_beats: 570,
+                first_beat_in_bar: 2,
+            },
         ],
         ..Default::default()
     };
-    let t3 = InteropTrack { location: "/Volumes/USB/音楽/夜.wav".into(), ..Default::default() };
+    let t3 = InteropTrack {
+        location: "/Volumes/USB/音楽/夜.wav".into(),
+        ..Default::default()
+    };
     Collection {
         tracks: vec![t1, t2, t3],
         playlists: vec![
-            Playlist { folders: vec![], name: "Set A".into(), tracks: vec![1, 0] },
-            Playlist { folders: vec!["Gigs".into(), "2024".into()], name: "Fri & Sat".into(), tracks: vec![2] },
+            Playlist {
+                folders: vec![],
+                name: "Set A".into(),
+                tracks: vec![1, 0],
+            },
+            Playlist {
+                folders: vec!["Gigs".into(), "2024".into()],
+                name: "Fri & Sat".into(),
+                tracks: vec![2],
+            },
         ],
     }
 }
@@ -90,7 +135,8 @@ fn rekordbox_format_rules() {
     assert!(xml.contains("<COLLECTION Entries=\"3\">"));
     assert_eq!(xml.matches("<TRACK TrackID=").count(), 3);
     assert!(xml.contains("Location=\"file://localhost/home/dj/Music/Ar%20tist/01%20%E2%80%93%20T%C3%AFtle%20%26%20%22Quotes%22%20%3Cx%3E.mp3\""), "{xml}");
-    assert!(xml.contains("Location=\"file://localhost/C:/Users/DJ/M%C3%BAsica/Set%20%5B2024%5D/b.flac\""));
+    assert!(xml
+        .contains("Location=\"file://localhost/C:/Users/DJ/M%C3%BAsica/Set%20%5B2024%5D/b.flac\""));
     assert!(xml.contains("<TEMPO Inizio=\"0.512\" Bpm=\"126.00\" Metro=\"4/4\" Battito=\"1\"/>"));
     assert!(xml.contains("<TEMPO Inizio=\"101.000\" Bpm=\"172.00\" Metro=\"4/4\" Battito=\"3\"/>"));
     assert!(xml.contains("Tonality=\"Am\""));
@@ -119,14 +165,26 @@ fn traktor_round_trip() {
     let nml = traktor::write(&c);
     assert!(nml.contains("<COLLECTION ENTRIES=\"3\">"));
     assert!(nml.contains("<MUSICAL_KEY VALUE=\"21\">"), "Am is 21");
-    assert!(nml.contains("TYPE=\"4\" START=\"512.000000\""), "grid marker in ms");
+    assert!(
+        nml.contains("TYPE=\"4\" START=\"512.000000\""),
+        "grid marker in ms"
+    );
     let back = traktor::parse(&nml, &no_offset).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(back.tracks.len(), 3);
     for (a, b) in back.tracks.iter().zip(&c.tracks) {
         assert_eq!(a.location, b.location);
         assert_eq!(a.key, b.key);
         assert_eq!(a.bpm, b.bpm);
-        assert_eq!(a.grid.iter().map(|g| (g.start_s, g.bpm)).collect::<Vec<_>>(), b.grid.iter().map(|g| (g.start_s, g.bpm)).collect::<Vec<_>>());
+        assert_eq!(
+            a.grid
+                .iter()
+                .map(|g| (g.start_s, g.bpm))
+                .collect::<Vec<_>>(),
+            b.grid
+                .iter()
+                .map(|g| (g.start_s, g.bpm))
+                .collect::<Vec<_>>()
+        );
         assert_eq!(a.cues, b.cues);
     }
     assert_eq!(back.playlists, c.playlists);
@@ -135,20 +193,34 @@ fn traktor_round_trip() {
 
 #[test]
 fn imports_hand_written_rekordbox_collection() {
-    let c = rekordbox::parse(&fixture("rekordbox_windows.xml"), &no_offset).unwrap_or_else(|e| panic!("{e}"));
+    let c = rekordbox::parse(&fixture("rekordbox_windows.xml"), &no_offset)
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.tracks.len(), 4);
     let t = &c.tracks[0];
-    assert_eq!(t.location, "C:\\Users\\DJ Koji\\Music\\Tech House\\Warehouse Dreams (Original Mix).mp3");
+    assert_eq!(
+        t.location,
+        "C:\\Users\\DJ Koji\\Music\\Tech House\\Warehouse Dreams (Original Mix).mp3"
+    );
     assert_eq!(t.artist.as_deref(), Some("DJ Kōji"));
     assert_eq!(t.key.map(|k| k.camelot()), Some("4A".into()));
     assert_eq!(t.bpm, Some(126.0));
     assert_eq!(t.grid[0].start_s, 0.025);
     assert_eq!(t.cues.iter().filter(|c| c.hot.is_none()).count(), 2);
-    assert_eq!(t.cues.iter().filter(|c| c.kind == CueKind::FirstDrop).count(), 1);
+    assert_eq!(
+        t.cues
+            .iter()
+            .filter(|c| c.kind == CueKind::FirstDrop)
+            .count(),
+        1
+    );
     let t2 = &c.tracks[1];
     assert_eq!(t2.location, "D:\\DJ USB\\Sets [2024]\\Mañana Café.flac");
     assert_eq!(t2.artist.as_deref(), Some("Sofía & The Rhodes"));
-    assert_eq!(t2.bpm, Some(121.5), "decimal comma from a German-locale export");
+    assert_eq!(
+        t2.bpm,
+        Some(121.5),
+        "decimal comma from a German-locale export"
+    );
     assert_eq!(t2.key.map(|k| k.camelot()), Some("4B".into()));
     assert_eq!(t2.grid.len(), 2);
     assert_eq!(t2.grid[1].first_beat_in_bar, 2);
@@ -158,15 +230,23 @@ fn imports_hand_written_rekordbox_collection() {
     assert_eq!(c.playlists.len(), 2);
     assert_eq!(c.playlists[0].folders, vec!["Gigs".to_string()]);
     assert_eq!(c.playlists[0].tracks, vec![1, 0], "unknown key 999 dropped");
-    assert_eq!(c.playlists[1].tracks, vec![2], "KeyType=1 resolves by location");
+    assert_eq!(
+        c.playlists[1].tracks,
+        vec![2],
+        "KeyType=1 resolves by location"
+    );
 }
 
 #[test]
 fn imports_hand_written_traktor_collection() {
-    let c = traktor::parse(&fixture("traktor_mac.nml"), &no_offset).unwrap_or_else(|e| panic!("{e}"));
+    let c =
+        traktor::parse(&fixture("traktor_mac.nml"), &no_offset).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.tracks.len(), 3);
     let t = &c.tracks[0];
-    assert_eq!(t.location, "/Users/dj/Music/Acid & Co/Acid Rain (Extended).mp3");
+    assert_eq!(
+        t.location,
+        "/Users/dj/Music/Acid & Co/Acid Rain (Extended).mp3"
+    );
     assert_eq!(t.key.map(|k| k.camelot()), Some("8A".into()));
     assert_eq!(t.bpm, Some(134.0));
     assert!((t.grid[0].start_s - 0.051020408).abs() < 1e-9);
@@ -175,8 +255,15 @@ fn imports_hand_written_traktor_collection() {
     assert_eq!(t.cues[0].hot, Some(1));
     assert_eq!(t.bit_rate_kbps, Some(320));
     assert_eq!(t.year, Some(2019));
-    assert_eq!(c.tracks[1].location, "/Volumes/USB STICK/Sets/2024/sunrise.flac");
-    assert_eq!(c.tracks[1].key.map(|k| k.camelot()), Some("9B".into()), "VALUE 7 = G major");
+    assert_eq!(
+        c.tracks[1].location,
+        "/Volumes/USB STICK/Sets/2024/sunrise.flac"
+    );
+    assert_eq!(
+        c.tracks[1].key.map(|k| k.camelot()),
+        Some("9B".into()),
+        "VALUE 7 = G major"
+    );
     assert_eq!(c.tracks[2].location, "C:\\Music\\House Classics\\a b.wav");
     assert_eq!(c.playlists.len(), 2);
     assert_eq!(c.playlists[0].folders, vec!["Gigs".to_string()]);
@@ -193,7 +280,14 @@ fn mp3_grid_offset_is_applied_on_export_and_removed_on_import() {
     c.tracks[0].grid_offset_s = off;
     let xml = rekordbox::write(&c);
     assert!(xml.contains("<TEMPO Inizio=\"0.537\""), "0.512 + 0.025 s");
-    let back = rekordbox::parse(&xml, &|loc: &str| if loc.ends_with(".mp3") { off } else { 0.0 }).unwrap_or_else(|e| panic!("{e}"));
+    let back = rekordbox::parse(&xml, &|loc: &str| {
+        if loc.ends_with(".mp3") {
+            off
+        } else {
+            0.0
+        }
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!((back.tracks[0].grid[0].start_s - 0.512).abs() < 0.0006);
 }
 

@@ -129,7 +129,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     // ── vocal presence on the public eval corpus ──
-    let root = dirs::home_dir().unwrap_or_default().join(".cache/flowstate-eval");
+    let root = dirs::home_dir()
+        .unwrap_or_default()
+        .join(".cache/flowstate-eval");
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("manifest-public.json"))?)?;
     let dsp: BTreeMap<String, f64> = match &dsp_path {
@@ -142,9 +144,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut audio_s, mut tag_cpu) = (0.0, 0.0);
     for f in &files {
         let id = f["id"].as_str().unwrap_or("");
-        let Some(truth) = f["vocal"].as_bool() else { continue };
+        let Some(truth) = f["vocal"].as_bool() else {
+            continue;
+        };
         let pcm = root.join("pcm22k").join(format!("{id}.f32"));
-        let Ok(bytes) = std::fs::read(&pcm) else { continue };
+        let Ok(bytes) = std::fs::read(&pcm) else {
+            continue;
+        };
         let x: Vec<f32> = bytes
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
@@ -194,7 +200,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 f["genre"].as_str().unwrap_or("-"),
                 doc.vocal_probability.unwrap_or(0.0),
                 doc.genre,
-                top.iter().take(4).map(|(k, p)| format!("{k}:{p:.2}")).collect::<Vec<_>>()
+                top.iter()
+                    .take(4)
+                    .map(|(k, p)| format!("{k}:{p:.2}"))
+                    .collect::<Vec<_>>()
             );
         }
     }

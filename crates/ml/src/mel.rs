@@ -134,7 +134,11 @@ impl MelFrontend {
                 let j = (t * HOP + i) as isize - pad as isize;
                 *b = sample_reflect(x, j, n) * self.window[i];
             }
-            if self.fft.process_with_scratch(&mut buf, &mut spec, &mut scratch).is_err() {
+            if self
+                .fft
+                .process_with_scratch(&mut buf, &mut spec, &mut scratch)
+                .is_err()
+            {
                 out.extend(std::iter::repeat_n(0.0, N_MELS));
                 continue;
             }
@@ -186,8 +190,14 @@ pub fn resample_to_16k(x: &[f32], from: u32) -> Result<Vec<f32>, MlError> {
         to: MUSICNN_SR,
         source: e,
     };
-    let mut rs = Fft::<f32>::new(from as usize, MUSICNN_SR as usize, 4096, 1, FixedSync::Input)
-        .map_err(|e| err(Box::new(e)))?;
+    let mut rs = Fft::<f32>::new(
+        from as usize,
+        MUSICNN_SR as usize,
+        4096,
+        1,
+        FixedSync::Input,
+    )
+    .map_err(|e| err(Box::new(e)))?;
     let out_len = rs.process_all_needed_output_len(x.len());
     let mut out = vec![0f32; out_len];
     let input = SequentialSlice::new(x, 1, x.len()).map_err(|e| err(Box::new(e)))?;
@@ -249,7 +259,10 @@ mod tests {
         let expect = (0..N_MELS)
             .max_by(|&a, &b| fb[a][bin].total_cmp(&fb[b][bin]))
             .unwrap_or(0);
-        assert!((best as isize - expect as isize).abs() <= 1, "{best} vs {expect}");
+        assert!(
+            (best as isize - expect as isize).abs() <= 1,
+            "{best} vs {expect}"
+        );
         assert!(lm.iter().all(|v| v.is_finite()));
     }
 

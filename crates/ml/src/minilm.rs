@@ -91,7 +91,8 @@ impl TextEncoder {
                 source,
             })?;
         let device = Device::Cpu;
-        let mut t = candle_core::safetensors::load(&st, &device).map_err(candle_err(MODEL, "load"))?;
+        let mut t =
+            candle_core::safetensors::load(&st, &device).map_err(candle_err(MODEL, "load"))?;
         Self::from_tensors(tokenizer, &mut t, device)
     }
 
@@ -211,7 +212,13 @@ impl TextEncoder {
         Ok(e.get_ids().to_vec())
     }
 
-    fn forward(&self, ids: &[u32], mask: &[f32], b: usize, l: usize) -> candle_core::Result<Vec<Vec<f32>>> {
+    fn forward(
+        &self,
+        ids: &[u32],
+        mask: &[f32],
+        b: usize,
+        l: usize,
+    ) -> candle_core::Result<Vec<Vec<f32>>> {
         let dev = &self.device;
         let h = EMBED_DIM;
         let hd = h / HEADS;
@@ -239,7 +246,9 @@ impl TextEncoder {
                 .transpose(1, 2)?
                 .contiguous()?
                 .reshape((b, l, h))?;
-            let a = layer.attn_ln.forward(&(layer.attn_out.forward(&ctx)? + &x)?)?;
+            let a = layer
+                .attn_ln
+                .forward(&(layer.attn_out.forward(&ctx)? + &x)?)?;
             let i = layer.inter.forward(&a)?.gelu_erf()?;
             x = layer.out_ln.forward(&(layer.out.forward(&i)? + &a)?)?;
         }
@@ -248,7 +257,11 @@ impl TextEncoder {
         let summed = x.broadcast_mul(&m)?.sum(1)?; // [B, H]
         let count = m.sum(1)?.clamp(1e-9, f64::INFINITY)?; // [B, 1]
         let mean = summed.broadcast_div(&count)?;
-        let norm = mean.sqr()?.sum_keepdim(D::Minus1)?.sqrt()?.clamp(1e-12, f64::INFINITY)?;
+        let norm = mean
+            .sqr()?
+            .sum_keepdim(D::Minus1)?
+            .sqrt()?
+            .clamp(1e-12, f64::INFINITY)?;
         mean.broadcast_div(&norm)?.to_vec2()
     }
 }

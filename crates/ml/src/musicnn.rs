@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use candle_core::{DType, Device, Tensor, D};
+use candle_core::{Device, Tensor};
 
 use crate::tfckpt::CkptTensor;
 use crate::{candle_err, MlError, N_MELS, PATCH_FRAMES};
@@ -23,33 +23,41 @@ use crate::{candle_err, MlError, N_MELS, PATCH_FRAMES};
 const MODEL: &str = "musicnn";
 const BN_EPS: f64 = 1e-3;
 
-/// Folded batch norm: `y = x * scale + shift`.
+/// Folded batch norm: `y = x * scale + shift`, per channel.
 struct Bn {
-    scale: Tensor,
-    shift: Tensor,
+    scale: Vec<f32>,
+    shift: Vec<f32>,
 }
 
+/// A convolution as a matrix: TF kernel `[kh, kw, cin, cout]` flattened row-major to
+/// `[kh*kw*cin, cout]`, which is exactly the column order of our im2col rows.
 struct Conv {
-    /// candle layout `[out, in, kh, kw]` (2-D) or `[out, in, k]` (1-D).
     w: Tensor,
-    b: Tensor,
+    bias: Vec<f32>,
+    kh: usize,
+    kw: usize,
+}
+
+/// A front-end branch: conv → ReLU → BN → max over frequency; `pad` = (top, bottom) zero
+/// padding in time.
+struct Front {
+    conv: Conv,
+    bn: Bn,
+    pad: (usize, usize),
 }
 
 pub(crate) struct Musicnn {
     bn_in: (f32, f32),
-    timbral: Vec<(Conv, Bn)>,
-    /// (conv, bn, pad_top, pad_bottom)
-    temporal: Vec<(Conv, Bn, usize, usize)>,
+    front: Vec<Front>,
     mid: Vec<(Conv, Bn)>,
     bn_pool: Bn,
-    dense1: (Tensor, Tensor),
+    dense1: (Tensor, Vec<f32>),
     bn_dense: Bn,
-    dense2: (Tensor, Tensor),
+    dense2: (Tensor, Vec<f32>),
     pub n_classes: usize,
-    device: Device,
 }
 
-/// Batch outputs: sigmoid probabilities `[B, n_classes]` and penultimate `[B, 200]`.
+/// Batch outputs: sigmoid probabilities `[B][n_classes]` and penultimate `[B][200]`.
 pub(crate) struct Forward {
     pub probs: Vec<Vec<f32>>,
     pub penultimate: Vec<Vec<f32>>,
@@ -57,47 +65,35 @@ pub(crate) struct Forward {
 
 struct Weights<'a> {
     map: &'a BTreeMap<String, CkptTensor>,
-    prefix: &'a str,
+}
+
+fn numbered(base: &str, idx: usize) -> String {
+    if idx == 0 {
+        base.to_string()
+    } else {
+        format!("{base}_{idx}")
+    }
 }
 
 impl Weights<'_> {
-    fn get(&self, name: &str) -> Result<&CkptTensor, MlError> {
-        let full = format!("{}{name}", self.prefix);
-        self.map.get(&full).ok_or_else(|| MlError::Weights {
-            model: MODEL,
-            name: full,
-            reason: "missing from checkpoint".into(),
-        })
-    }
-
     fn shaped(&self, name: &str, shape: &[usize]) -> Result<&CkptTensor, MlError> {
-        let t = self.get(name)?;
+        let t = self.map.get(name).ok_or_else(|| MlError::Weights {
+            model: MODEL,
+            name: name.into(),
+            reason: "missing from checkpoint".into(),
+        })?;
         if t.shape != shape {
             return Err(MlError::Weights {
                 model: MODEL,
-                name: format!("{}{name}", self.prefix),
+                name: name.into(),
                 reason: format!("shape {:?}, expected {:?}", t.shape, shape),
             });
         }
         Ok(t)
     }
 
-    /// Folded BN of `n` channels, reshaped to `bshape` for broadcasting.
-    fn bn(&self, idx: usize, n: usize, bshape: &[usize], dev: &Device) -> Result<Bn, MlError> {
-        let (scale, shift) = self.bn_vals(idx, n)?;
-        let mk = |v: Vec<f32>| Tensor::from_vec(v, bshape, dev).map_err(candle_err(MODEL, "load"));
-        Ok(Bn {
-            scale: mk(scale)?,
-            shift: mk(shift)?,
-        })
-    }
-
-    fn bn_vals(&self, idx: usize, n: usize) -> Result<(Vec<f32>, Vec<f32>), MlError> {
-        let name = if idx == 0 {
-            "batch_normalization".to_string()
-        } else {
-            format!("batch_normalization_{idx}")
-        };
+    fn bn(&self, idx: usize, n: usize) -> Result<Bn, MlError> {
+        let name = numbered("batch_normalization", idx);
         let g = self.shaped(&format!("{name}/gamma"), &[n])?;
         let b = self.shaped(&format!("{name}/beta"), &[n])?;
         let m = self.shaped(&format!("{name}/moving_mean"), &[n])?;
@@ -109,38 +105,36 @@ impl Weights<'_> {
             scale.push(s as f32);
             shift.push((f64::from(b.data[i]) - f64::from(m.data[i]) * s) as f32);
         }
-        Ok((scale, shift))
+        Ok(Bn { scale, shift })
     }
 
-    /// TF conv kernel `[kh, kw, in, out]` → candle `[out, in, kh, kw]`.
-    fn conv2d(&self, idx: usize, shape: [usize; 4], dev: &Device) -> Result<Conv, MlError> {
-        let name = if idx == 0 {
-            "conv2d".to_string()
-        } else {
-            format!("conv2d_{idx}")
-        };
+    fn conv(&self, idx: usize, shape: [usize; 4], dev: &Device) -> Result<Conv, MlError> {
+        let name = numbered("conv2d", idx);
         let k = self.shaped(&format!("{name}/kernel"), &shape)?;
         let b = self.shaped(&format!("{name}/bias"), &[shape[3]])?;
-        let w = Tensor::from_vec(k.data.clone(), &shape[..], dev)
-            .and_then(|t| t.permute((3, 2, 0, 1)))
-            .and_then(|t| t.contiguous())
+        let rows = shape[0] * shape[1] * shape[2];
+        let w = Tensor::from_vec(k.data.clone(), (rows, shape[3]), dev)
             .map_err(candle_err(MODEL, "load"))?;
-        let b = Tensor::from_vec(b.data.clone(), (1, shape[3], 1, 1), dev)
-            .map_err(candle_err(MODEL, "load"))?;
-        Ok(Conv { w, b })
+        Ok(Conv {
+            w,
+            bias: b.data.clone(),
+            kh: shape[0],
+            kw: shape[1],
+        })
     }
 
-    fn dense(&self, idx: usize, i: usize, o: usize, dev: &Device) -> Result<(Tensor, Tensor), MlError> {
-        let name = if idx == 0 {
-            "dense".to_string()
-        } else {
-            format!("dense_{idx}")
-        };
+    fn dense(
+        &self,
+        idx: usize,
+        i: usize,
+        o: usize,
+        dev: &Device,
+    ) -> Result<(Tensor, Vec<f32>), MlError> {
+        let name = numbered("dense", idx);
         let k = self.shaped(&format!("{name}/kernel"), &[i, o])?;
         let b = self.shaped(&format!("{name}/bias"), &[o])?;
         let w = Tensor::from_vec(k.data.clone(), (i, o), dev).map_err(candle_err(MODEL, "load"))?;
-        let b = Tensor::from_vec(b.data.clone(), (1, o), dev).map_err(candle_err(MODEL, "load"))?;
-        Ok((w, b))
+        Ok((w, b.data.clone()))
     }
 }
 
@@ -149,66 +143,79 @@ fn same_pad(k: usize) -> (usize, usize) {
     (total / 2, total - total / 2)
 }
 
+/// `a [m, k] · w [k, n]` with candle's gemm.
+fn matmul(a: Vec<f32>, m: usize, k: usize, w: &Tensor) -> candle_core::Result<Vec<f32>> {
+    let a = Tensor::from_vec(a, (m, k), &Device::Cpu)?;
+    a.matmul(w)?.flatten_all()?.to_vec1()
+}
+
+/// Zero-pad a time-major `[t, c]` matrix in time.
+fn pad_time(x: &[f32], c: usize, top: usize, bottom: usize) -> Vec<f32> {
+    let mut v = vec![0f32; top * c];
+    v.extend_from_slice(x);
+    v.extend(std::iter::repeat_n(0f32, bottom * c));
+    v
+}
+
 impl Musicnn {
-    /// Build from checkpoint tensors (names `model/conv2d…`, `model/batch_normalization…`,
-    /// `model/dense…`, in the order `build_musicnn` creates them).
+    /// Build from checkpoint tensors (names as `build_musicnn` creates them: `conv2d…`,
+    /// `batch_normalization…`, `dense…`).
     pub fn from_checkpoint(map: &BTreeMap<String, CkptTensor>) -> Result<Self, MlError> {
         let dev = Device::Cpu;
-        let w = Weights {
-            map,
-            prefix: "",
-        };
-        let n_classes = w.get("dense_1/bias")?.shape.first().copied().unwrap_or(0);
-        let (s0, b0) = w.bn_vals(0, 1)?;
+        let w = Weights { map };
+        let n_classes = map
+            .get("dense_1/bias")
+            .and_then(|t| t.shape.first().copied())
+            .unwrap_or(0);
+        let b0 = w.bn(0, 1)?;
         let f = 204; // int(1.6 * 128)
         let ft = 51; // int(1.6 * 32)
-        let timbral = vec![
-            (w.conv2d(0, [7, 38, 1, f], &dev)?, w.bn(1, f, &[1, f, 1, 1], &dev)?),
-            (w.conv2d(1, [7, 67, 1, f], &dev)?, w.bn(2, f, &[1, f, 1, 1], &dev)?),
+        let mut front = vec![
+            Front {
+                conv: w.conv(0, [7, 38, 1, f], &dev)?,
+                bn: w.bn(1, f)?,
+                pad: (3, 3),
+            },
+            Front {
+                conv: w.conv(1, [7, 67, 1, f], &dev)?,
+                bn: w.bn(2, f)?,
+                pad: (3, 3),
+            },
         ];
-        let mut temporal = Vec::new();
         for (i, k) in [128usize, 64, 32].into_iter().enumerate() {
-            let (t, b) = same_pad(k);
-            temporal.push((
-                w.conv2d(2 + i, [k, 1, 1, ft], &dev)?,
-                w.bn(3 + i, ft, &[1, ft, 1, 1], &dev)?,
-                t,
-                b,
-            ));
+            front.push(Front {
+                conv: w.conv(2 + i, [k, 1, 1, ft], &dev)?,
+                bn: w.bn(3 + i, ft)?,
+                pad: same_pad(k),
+            });
         }
-        let front = 2 * f + 3 * ft; // 561
+        let n_front = 2 * f + 3 * ft; // 561
         let mid_f = 64;
         let mut mid = Vec::new();
-        for (i, cin) in [front, mid_f, mid_f].into_iter().enumerate() {
-            // TF kernel [7, cin, 1, 64] → candle 2-D [64, 1, 7, cin]; we run it as a 1-D conv
-            // with kernel [64, cin, 7].
-            let c = w.conv2d(5 + i, [7, cin, 1, mid_f], &dev)?;
-            let w1 = c
-                .w
-                .squeeze(1)
-                .and_then(|t| t.permute((0, 2, 1)))
-                .and_then(|t| t.contiguous())
-                .map_err(candle_err(MODEL, "load"))?;
-            let b1 = c.b.squeeze(3).map_err(candle_err(MODEL, "load"))?;
-            mid.push((Conv { w: w1, b: b1 }, w.bn(6 + i, mid_f, &[1, mid_f, 1], &dev)?));
+        for (i, cin) in [n_front, mid_f, mid_f].into_iter().enumerate() {
+            mid.push((
+                w.conv(5 + i, [7, cin, 1, mid_f], &dev)?,
+                w.bn(6 + i, mid_f)?,
+            ));
         }
-        let feat = front + 3 * mid_f; // 753
-        let bn_pool = w.bn(9, 2 * feat, &[1, 2 * feat], &dev)?;
-        let units = w.get("dense/bias")?.shape.first().copied().unwrap_or(0);
+        let feat = n_front + 3 * mid_f; // 753
+        let bn_pool = w.bn(9, 2 * feat)?;
+        let units = map
+            .get("dense/bias")
+            .and_then(|t| t.shape.first().copied())
+            .unwrap_or(0);
         let dense1 = w.dense(0, 2 * feat, units, &dev)?;
-        let bn_dense = w.bn(10, units, &[1, units], &dev)?;
+        let bn_dense = w.bn(10, units)?;
         let dense2 = w.dense(1, units, n_classes, &dev)?;
         Ok(Self {
-            bn_in: (s0[0], b0[0]),
-            timbral,
-            temporal,
+            bn_in: (b0.scale[0], b0.shift[0]),
+            front,
             mid,
             bn_pool,
             dense1,
             bn_dense,
             dense2,
             n_classes,
-            device: dev,
         })
     }
 
@@ -220,77 +227,137 @@ impl Musicnn {
                 x.len()
             )));
         }
-        self.forward_t(x, batch).map_err(candle_err(MODEL, "forward"))
+        self.forward_t(x, batch)
+            .map_err(candle_err(MODEL, "forward"))
     }
 
     fn forward_t(&self, x: &[f32], batch: usize) -> candle_core::Result<Forward> {
-        let (s0, b0) = self.bn_in;
-        let x: Vec<f32> = x.iter().map(|v| v * s0 + b0).collect();
-        // NCHW: [B, 1, T, F]
-        let x = Tensor::from_vec(x, (batch, 1, PATCH_FRAMES, N_MELS), &self.device)?;
-        let mut front = Vec::with_capacity(5);
-        let xp = x.pad_with_zeros(2, 3, 3)?;
-        for (conv, bn) in &self.timbral {
-            front.push(block(&xp, conv, bn)?);
+        let per = PATCH_FRAMES * N_MELS;
+        let mut pooled = Vec::with_capacity(batch * self.bn_pool.scale.len());
+        for p in 0..batch {
+            pooled.extend(self.patch_features(&x[p * per..(p + 1) * per])?);
         }
-        for (conv, bn, top, bottom) in &self.temporal {
-            let xp = x.pad_with_zeros(2, *top, *bottom)?;
-            front.push(block(&xp, conv, bn)?);
+        // back end on the whole batch
+        let n_pool = self.bn_pool.scale.len();
+        for (i, v) in pooled.iter_mut().enumerate() {
+            let c = i % n_pool;
+            *v = *v * self.bn_pool.scale[c] + self.bn_pool.shift[c];
         }
-        // [B, 561, T]
-        let front = Tensor::cat(&front, 1)?;
-        let mut feats = vec![front.clone()];
-        let mut prev: Option<Tensor> = None;
-        let mut cur = front;
-        for (conv, bn) in &self.mid {
-            let y = cur
-                .pad_with_zeros(2, 3, 3)?
-                .conv1d(&conv.w, 0, 1, 1, 1)?
-                .broadcast_add(&conv.b)?
-                .relu()?
-                .broadcast_mul(&bn.scale)?
-                .broadcast_add(&bn.shift)?;
-            let y = match &prev {
-                Some(p) => (y + p)?,
-                None => y,
-            };
-            feats.push(y.clone());
-            prev = Some(y.clone());
-            cur = y;
+        let units = self.dense1.1.len();
+        let mut h = matmul(pooled, batch, n_pool, &self.dense1.0)?;
+        for (i, v) in h.iter_mut().enumerate() {
+            let c = i % units;
+            *v = (*v + self.dense1.1[c]).max(0.0) * self.bn_dense.scale[c] + self.bn_dense.shift[c];
         }
-        // [B, 753, T]
-        let m = Tensor::cat(&feats, 1)?;
-        let mx = m.max_keepdim(D::Minus1)?;
-        let mean = m.mean_keepdim(D::Minus1)?;
-        // interleave (max, mean) per channel → [B, 1506]
-        let pooled = Tensor::cat(&[mx, mean], D::Minus1)?.flatten_from(1)?;
-        let h = pooled
-            .broadcast_mul(&self.bn_pool.scale)?
-            .broadcast_add(&self.bn_pool.shift)?;
-        let h = h
-            .matmul(&self.dense1.0)?
-            .broadcast_add(&self.dense1.1)?
-            .relu()?;
-        let pen = h
-            .broadcast_mul(&self.bn_dense.scale)?
-            .broadcast_add(&self.bn_dense.shift)?;
-        let logits = pen.matmul(&self.dense2.0)?.broadcast_add(&self.dense2.1)?;
-        let probs = candle_nn::ops::sigmoid(&logits)?;
+        let logits = matmul(h.clone(), batch, units, &self.dense2.0)?;
+        let nc = self.dense2.1.len();
+        let probs = logits
+            .chunks(nc)
+            .map(|row| {
+                row.iter()
+                    .zip(&self.dense2.1)
+                    .map(|(l, b)| 1.0 / (1.0 + (-(l + b)).exp()))
+                    .collect()
+            })
+            .collect();
         Ok(Forward {
-            probs: probs.to_dtype(DType::F32)?.to_vec2()?,
-            penultimate: pen.to_vec2()?,
+            probs,
+            penultimate: h.chunks(units).map(<[f32]>::to_vec).collect(),
         })
     }
-}
 
-/// conv → ReLU → BN → max over frequency: `[B, C, T, F']` → `[B, C, T]`.
-fn block(x: &Tensor, conv: &Conv, bn: &Bn) -> candle_core::Result<Tensor> {
-    x.conv2d(&conv.w, 0, 1, 1, 1)?
-        .broadcast_add(&conv.b)?
-        .relu()?
-        .broadcast_mul(&bn.scale)?
-        .broadcast_add(&bn.shift)?
-        .max(D::Minus1)
+    /// Front and mid end of one patch, pooled: `[2 * 753]` interleaved (max, mean).
+    fn patch_features(&self, x: &[f32]) -> candle_core::Result<Vec<f32>> {
+        let t_out = PATCH_FRAMES;
+        let (s0, b0) = self.bn_in;
+        let xb: Vec<f32> = x.iter().map(|v| v * s0 + b0).collect();
+        // front end, time-major [187, 561]
+        let n_front: usize = self.front.iter().map(|f| f.bn.scale.len()).sum();
+        let mut front = vec![0f32; t_out * n_front];
+        let mut c_off = 0;
+        for br in &self.front {
+            let xp = pad_time(&xb, N_MELS, br.pad.0, br.pad.1);
+            let (kh, kw) = (br.conv.kh, br.conv.kw);
+            let fo = N_MELS - kw + 1;
+            let k = kh * kw;
+            // im2col: row (t, f) = xp[t + i][f + j] for i < kh, j < kw
+            let mut cols = Vec::with_capacity(t_out * fo * k);
+            for t in 0..t_out {
+                for f in 0..fo {
+                    for i in 0..kh {
+                        let row = (t + i) * N_MELS + f;
+                        cols.extend_from_slice(&xp[row..row + kw]);
+                    }
+                }
+            }
+            let y = matmul(cols, t_out * fo, k, &br.conv.w)?; // [(t, f), c]
+            let c_n = br.bn.scale.len();
+            // max (or min, where the BN scale is negative) over frequency commutes with
+            // + bias, ReLU and the BN affine map, so reduce first
+            for t in 0..t_out {
+                for c in 0..c_n {
+                    let neg = br.bn.scale[c] < 0.0;
+                    let mut acc = if neg {
+                        f32::INFINITY
+                    } else {
+                        f32::NEG_INFINITY
+                    };
+                    for f in 0..fo {
+                        let v = y[(t * fo + f) * c_n + c];
+                        acc = if neg { acc.min(v) } else { acc.max(v) };
+                    }
+                    let z = (acc + br.conv.bias[c]).max(0.0);
+                    front[t * n_front + c_off + c] = z * br.bn.scale[c] + br.bn.shift[c];
+                }
+            }
+            c_off += c_n;
+        }
+        // mid end: 7-tap convs over time; dense concat of [front, m1, m2, m3]
+        let mut feats: Vec<(Vec<f32>, usize)> = vec![(front, n_front)];
+        let mut prev: Option<Vec<f32>> = None;
+        for (conv, bn) in &self.mid {
+            let (cur, cin) = match feats.last() {
+                Some((v, c)) => (v, *c),
+                None => break,
+            };
+            let xp = pad_time(cur, cin, 3, 3);
+            let k = conv.kh * cin;
+            let mut cols = Vec::with_capacity(t_out * k);
+            for t in 0..t_out {
+                cols.extend_from_slice(&xp[t * cin..(t + conv.kh) * cin]);
+            }
+            let mut y = matmul(cols, t_out, k, &conv.w)?;
+            let co = bn.scale.len();
+            for (i, v) in y.iter_mut().enumerate() {
+                let c = i % co;
+                *v = (*v + conv.bias[c]).max(0.0) * bn.scale[c] + bn.shift[c];
+            }
+            if let Some(p) = &prev {
+                for (a, b) in y.iter_mut().zip(p) {
+                    *a += b;
+                }
+            }
+            prev = Some(y.clone());
+            feats.push((y, co));
+        }
+        // back end pooling: per channel (max over time, mean over time), interleaved
+        let total: usize = feats.iter().map(|f| f.1).sum();
+        let mut pooled = Vec::with_capacity(2 * total);
+        for (m, c_n) in &feats {
+            for c in 0..*c_n {
+                let mut mx = f32::NEG_INFINITY;
+                let mut sum = 0f32;
+                for t in 0..t_out {
+                    let v = m[t * c_n + c];
+                    mx = mx.max(v);
+                    sum += v;
+                }
+                pooled.push(mx);
+                pooled.push(sum / t_out as f32);
+            }
+        }
+        Ok(pooled)
+    }
 }
 
 #[cfg(test)]

@@ -13,12 +13,27 @@ use crate::TagOutput;
 
 /// Genre families: (genre, member tags). Family score = max member probability.
 const FAMILIES: &[(&str, &[&str])] = &[
-    ("electronic", &["electronic", "electronica", "electro", "dance", "House"]),
+    (
+        "electronic",
+        &["electronic", "electronica", "electro", "dance", "House"],
+    ),
     ("ambient", &["ambient", "chillout"]),
     ("hip-hop", &["Hip-Hop"]),
     ("r&b", &["rnb", "soul"]),
     ("funk", &["funk"]),
-    ("rock", &["rock", "alternative", "alternative rock", "classic rock", "indie rock", "hard rock", "Progressive rock", "indie"]),
+    (
+        "rock",
+        &[
+            "rock",
+            "alternative",
+            "alternative rock",
+            "classic rock",
+            "indie rock",
+            "hard rock",
+            "Progressive rock",
+            "indie",
+        ],
+    ),
     ("metal", &["metal", "heavy metal"]),
     ("punk", &["punk"]),
     ("pop", &["pop", "indie pop"]),
@@ -96,7 +111,11 @@ pub fn genre(t: &TagOutput) -> Option<(String, f64, Option<(String, f64)>)> {
     if score < GENRE_FLOOR {
         return None;
     }
-    let members = FAMILIES.iter().find(|(g, _)| *g == fam).map(|f| f.1).unwrap_or(&[]);
+    let members = FAMILIES
+        .iter()
+        .find(|(g, _)| *g == fam)
+        .map(|f| f.1)
+        .unwrap_or(&[]);
     let sub = SUBGENRES
         .iter()
         .filter(|(tag, _)| members.contains(tag))
@@ -143,7 +162,9 @@ pub fn vocals(t: &TagOutput) -> (String, f64, f64) {
 /// Vibe (`dark | bright | hypnotic | euphoric | chill | aggressive`) and its score. DSP energy
 /// (1–10) modulates euphoric/hypnotic/chill when the document has it.
 pub fn vibe(t: &TagOutput, energy: Option<f64>) -> Option<(String, f64)> {
-    let e = energy.map(|e| ((e - 1.0) / 9.0).clamp(0.0, 1.0)).unwrap_or(0.5);
+    let e = energy
+        .map(|e| ((e - 1.0) / 9.0).clamp(0.0, 1.0))
+        .unwrap_or(0.5);
     let electronic = ["electronic", "electronica", "electro", "House", "dance"]
         .iter()
         .map(|m| t.p(m))
@@ -163,7 +184,10 @@ pub fn vibe(t: &TagOutput, energy: Option<f64>) -> Option<(String, f64)> {
         ("euphoric", happy.max(t.p("party")) * (0.5 + e)),
         ("bright", t.p("happy") * (1.0 - e * 0.5)),
         ("dark", t.p("sad") * (1.0 - t.p("happy"))),
-        ("hypnotic", electronic * (1.0 - t.p("catchy")) * (0.5 + 0.5 * e) * 0.8),
+        (
+            "hypnotic",
+            electronic * (1.0 - t.p("catchy")) * (0.5 + 0.5 * e) * 0.8,
+        ),
     ];
     let (v, s) = cands.into_iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
     (s >= VIBE_FLOOR).then(|| (v.to_string(), s.min(1.0)))
@@ -215,9 +239,12 @@ impl TagOutput {
         }
         let (label, conf, p_vocal) = vocals(self);
         // blend with a DSP vocal estimate when one exists
-        let dsp_p = doc
-            .vocal_probability
-            .filter(|_| !doc.provenance.as_ref().is_some_and(|p| p.get("vocal_probability").is_some_and(|s| s.source == "tagger")));
+        let dsp_p = doc.vocal_probability.filter(|_| {
+            !doc.provenance.as_ref().is_some_and(|p| {
+                p.get("vocal_probability")
+                    .is_some_and(|s| s.source == "tagger")
+            })
+        });
         if !trusted(doc, "vocal_presence") {
             match dsp_p {
                 Some(d) if (d >= 0.5) != (p_vocal >= 0.5) => {
@@ -246,8 +273,19 @@ impl TagOutput {
             let mut inst: Vec<(f64, &str)> = vec![
                 (self.p("guitar"), "guitar"),
                 (self.p("acoustic"), "acoustic instruments"),
-                (["electronic", "electro", "electronica", "House"].iter().map(|m| self.p(m)).fold(0.0, f64::max), "synthesizers"),
-                (self.p("female vocalists").max(self.p("female vocalist")).max(self.p("male vocalists")), "vocals"),
+                (
+                    ["electronic", "electro", "electronica", "House"]
+                        .iter()
+                        .map(|m| self.p(m))
+                        .fold(0.0, f64::max),
+                    "synthesizers",
+                ),
+                (
+                    self.p("female vocalists")
+                        .max(self.p("female vocalist"))
+                        .max(self.p("male vocalists")),
+                    "vocals",
+                ),
             ];
             inst.retain(|(p, _)| *p >= MOOD_FLOOR);
             inst.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -282,8 +320,10 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn out(pairs: &[(&str, f64)]) -> TagOutput {
-        let mut tags: BTreeMap<String, f64> =
-            crate::tagger::MSD_LABELS.iter().map(|l| (l.to_string(), 0.01)).collect();
+        let mut tags: BTreeMap<String, f64> = crate::tagger::MSD_LABELS
+            .iter()
+            .map(|l| (l.to_string(), 0.01))
+            .collect();
         for (k, v) in pairs {
             tags.insert(k.to_string(), *v);
         }
@@ -299,7 +339,12 @@ mod tests {
 
     #[test]
     fn house_track_maps_to_house_instrumental() {
-        let t = out(&[("electronic", 0.7), ("House", 0.5), ("dance", 0.6), ("instrumental", 0.3)]);
+        let t = out(&[
+            ("electronic", 0.7),
+            ("House", 0.5),
+            ("dance", 0.6),
+            ("instrumental", 0.3),
+        ]);
         let mut d = TrackDoc::default();
         t.apply_to(&mut d);
         assert_eq!(d.genre.as_deref(), Some("house"));
@@ -315,7 +360,10 @@ mod tests {
     fn vocal_labels() {
         assert_eq!(vocals(&out(&[("female vocalists", 0.6)])).0, "female");
         assert_eq!(vocals(&out(&[("male vocalists", 0.6)])).0, "male");
-        assert_eq!(vocals(&out(&[("male vocalists", 0.5), ("female vocalists", 0.4)])).0, "mixed");
+        assert_eq!(
+            vocals(&out(&[("male vocalists", 0.5), ("female vocalists", 0.4)])).0,
+            "mixed"
+        );
         assert_eq!(vocals(&out(&[("instrumental", 0.5)])).0, "instrumental");
     }
 
@@ -328,7 +376,10 @@ mod tests {
         };
         d.provenance = Some(BTreeMap::from([(
             "genre".to_string(),
-            FieldSource { source: "user".into(), confidence: None },
+            FieldSource {
+                source: "user".into(),
+                confidence: None,
+            },
         )]));
         t.apply_to(&mut d);
         assert_eq!(d.genre.as_deref(), Some("trap"));

@@ -1,15 +1,16 @@
 //! The music tagger: musicnn on sampled ~3 s windows of a track.
 //!
-//! Window sampling (the cost budget is 0.5 CPU s per audio minute, and one musicnn patch costs
-//! far more than the mel front end): a track is split into three regions, the intro (first
-//! [`EDGE_S`] seconds), the outro (last [`EDGE_S`] s) and the body (what lies between; for
-//! short tracks the regions overlap). Each region gets patches spread evenly over it:
-//! [`EDGE_PATCHES`] each for intro and outro, and for the body one patch per
-//! [`BODY_S_PER_PATCH`] seconds, at least 2, at most [`MAX_BODY_PATCHES`]. Track tags are the
-//! mean of the patch probabilities weighted by the share of the track each patch stands for
-//! (region length / patches in the region), approximating musicnn's uniform mean over all
-//! patches. The embeddings (penultimate layer, 200-d) are the plain means over each region's
-//! patches. Tracks shorter than one patch are repeat-padded (musicnn's `repeat-pad`).
+//! Window sampling (the budget is 0.5 CPU s per audio minute and one musicnn patch costs
+//! ~2.7 GFLOP): a track gets `ceil(minutes * PATCHES_PER_MINUTE)` patches (at most
+//! [`MAX_PATCHES`]), i.e. one ~3 s window per 24 s of audio. They are split over three
+//! regions — the intro (first [`EDGE_S`] seconds), the outro (last [`EDGE_S`] s) and the body
+//! (what lies between, or the whole track when it is short): 1 patch each for intro and
+//! outro (2 each from 6 patches up), the rest in the body, each region's patches centred in
+//! equal sub-spans of it. Track tags are the mean of the patch probabilities weighted by the
+//! share of the track each patch stands for (region length / patches in the region),
+//! approximating musicnn's uniform mean over all patches. The embeddings (penultimate layer,
+//! 200-d) are the plain means over each region's patches. A track shorter than one patch is
+//! repeat-padded (musicnn's `repeat-pad`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,34 +24,119 @@ use crate::{MelFrontend, MlError, MUSICNN_SR, N_MELS, PATCH_FRAMES};
 pub const EMBED_DIM: usize = 200;
 /// Length of the intro and outro regions, seconds.
 pub const EDGE_S: f64 = 30.0;
-/// Patches sampled in the intro and in the outro.
-pub const EDGE_PATCHES: usize = 2;
-/// One body patch per this many seconds of body.
-pub const BODY_S_PER_PATCH: f64 = 30.0;
-/// Cap on body patches (10 min of body).
-pub const MAX_BODY_PATCHES: usize = 20;
+/// Patches per minute of audio.
+pub const PATCHES_PER_MINUTE: f64 = 2.5;
+/// Cap on patches per track.
+pub const MAX_PATCHES: usize = 24;
 /// Patches per forward pass.
 const BATCH: usize = 8;
 
 /// The tag vocabulary of MSD_musicnn (`musicnn/configuration.py`).
 pub const MSD_LABELS: [&str; 50] = [
-    "rock", "pop", "alternative", "indie", "electronic", "female vocalists", "dance", "00s",
-    "alternative rock", "jazz", "beautiful", "metal", "chillout", "male vocalists",
-    "classic rock", "soul", "indie rock", "Mellow", "electronica", "80s", "folk", "90s", "chill",
-    "instrumental", "punk", "oldies", "blues", "hard rock", "ambient", "acoustic", "experimental",
-    "female vocalist", "guitar", "Hip-Hop", "70s", "party", "country", "easy listening", "sexy",
-    "catchy", "funk", "electro", "heavy metal", "Progressive rock", "60s", "rnb", "indie pop",
-    "sad", "House", "happy",
+    "rock",
+    "pop",
+    "alternative",
+    "indie",
+    "electronic",
+    "female vocalists",
+    "dance",
+    "00s",
+    "alternative rock",
+    "jazz",
+    "beautiful",
+    "metal",
+    "chillout",
+    "male vocalists",
+    "classic rock",
+    "soul",
+    "indie rock",
+    "Mellow",
+    "electronica",
+    "80s",
+    "folk",
+    "90s",
+    "chill",
+    "instrumental",
+    "punk",
+    "oldies",
+    "blues",
+    "hard rock",
+    "ambient",
+    "acoustic",
+    "experimental",
+    "female vocalist",
+    "guitar",
+    "Hip-Hop",
+    "70s",
+    "party",
+    "country",
+    "easy listening",
+    "sexy",
+    "catchy",
+    "funk",
+    "electro",
+    "heavy metal",
+    "Progressive rock",
+    "60s",
+    "rnb",
+    "indie pop",
+    "sad",
+    "House",
+    "happy",
 ];
 
 /// The tag vocabulary of MTT_musicnn.
 pub const MTT_LABELS: [&str; 50] = [
-    "guitar", "classical", "slow", "techno", "strings", "drums", "electronic", "rock", "fast",
-    "piano", "ambient", "beat", "violin", "vocal", "synth", "female", "indian", "opera", "male",
-    "singing", "vocals", "no vocals", "harpsichord", "loud", "quiet", "flute", "woman",
-    "male vocal", "no vocal", "pop", "soft", "sitar", "solo", "man", "classic", "choir", "voice",
-    "new age", "dance", "male voice", "female vocal", "beats", "harp", "cello", "no voice",
-    "weird", "country", "metal", "female voice", "choral",
+    "guitar",
+    "classical",
+    "slow",
+    "techno",
+    "strings",
+    "drums",
+    "electronic",
+    "rock",
+    "fast",
+    "piano",
+    "ambient",
+    "beat",
+    "violin",
+    "vocal",
+    "synth",
+    "female",
+    "indian",
+    "opera",
+    "male",
+    "singing",
+    "vocals",
+    "no vocals",
+    "harpsichord",
+    "loud",
+    "quiet",
+    "flute",
+    "woman",
+    "male vocal",
+    "no vocal",
+    "pop",
+    "soft",
+    "sitar",
+    "solo",
+    "man",
+    "classic",
+    "choir",
+    "voice",
+    "new age",
+    "dance",
+    "male voice",
+    "female vocal",
+    "beats",
+    "harp",
+    "cello",
+    "no voice",
+    "weird",
+    "country",
+    "metal",
+    "female voice",
+    "choral",
 ];
 
 /// Which musicnn checkpoint to run.
@@ -89,16 +175,11 @@ pub struct WindowPlan {
     pub outro_s: f64,
 }
 
+/// `k` starts centred in `k` equal sub-spans of `[lo, hi]` (hi = last valid start).
 fn spread(lo: usize, hi: usize, k: usize) -> Vec<usize> {
-    // k starts evenly spaced in [lo, hi] (hi = last valid start)
-    if k == 0 {
-        return Vec::new();
-    }
-    if k == 1 || hi <= lo {
-        return vec![lo + (hi.saturating_sub(lo)) / 2];
-    }
+    let span = hi.saturating_sub(lo) as f64;
     let mut v: Vec<usize> = (0..k)
-        .map(|i| lo + ((hi - lo) as f64 * i as f64 / (k - 1) as f64).round() as usize)
+        .map(|i| lo + (span * (i as f64 + 0.5) / k as f64).round() as usize)
         .collect();
     v.dedup();
     v
@@ -120,28 +201,46 @@ impl WindowPlan {
             };
         }
         let last = n_frames - PATCH_FRAMES;
+        let n = ((dur / 60.0 * PATCHES_PER_MINUTE).ceil() as usize).clamp(1, MAX_PATCHES);
+        if n == 1 {
+            let mid = vec![last / 2];
+            return Self {
+                intro: mid.clone(),
+                body: mid.clone(),
+                outro: mid,
+                intro_s: dur,
+                body_s: dur,
+                outro_s: dur,
+            };
+        }
+        if n == 2 {
+            return Self {
+                intro: vec![0],
+                body: vec![0, last],
+                outro: vec![last],
+                intro_s: dur / 2.0,
+                body_s: 0.0,
+                outro_s: dur / 2.0,
+            };
+        }
+        let e = if n >= 6 { 2 } else { 1 };
         let edge = ((EDGE_S * fps) as usize).min(n_frames);
-        // intro: patches inside [0, edge)
-        let intro_hi = edge.saturating_sub(PATCH_FRAMES).min(last);
-        let intro = spread(0, intro_hi, EDGE_PATCHES);
-        let outro_lo = n_frames.saturating_sub(edge).min(last);
-        let outro = spread(outro_lo, last, EDGE_PATCHES);
-        // body: between the edges when there is room, else the middle of the track
-        let (blo, bhi) = if n_frames > 2 * edge + PATCH_FRAMES {
+        let intro = spread(0, edge.saturating_sub(PATCH_FRAMES).min(last), e);
+        let outro = spread(n_frames.saturating_sub(edge).min(last), last, e);
+        let split = n_frames > 2 * edge + PATCH_FRAMES;
+        let (blo, bhi) = if split {
             (edge, n_frames - edge - PATCH_FRAMES)
         } else {
             (0, last)
         };
-        let body_s = ((bhi + PATCH_FRAMES).saturating_sub(blo)) as f64 / fps;
-        let k = ((body_s / BODY_S_PER_PATCH).ceil() as usize).clamp(2, MAX_BODY_PATCHES);
-        let body = spread(blo, bhi, k);
-        let edge_s = (edge as f64 / fps).min(dur);
+        let body = spread(blo, bhi, n - 2 * e);
+        let edge_s = edge as f64 / fps;
         Self {
             intro,
             body,
             outro,
             intro_s: edge_s,
-            body_s: if n_frames > 2 * edge + PATCH_FRAMES {
+            body_s: if split {
                 (dur - 2.0 * edge_s).max(0.0)
             } else {
                 dur
@@ -172,7 +271,9 @@ fn check_audio(x: &[f32]) -> Result<(), MlError> {
         return Err(MlError::Input("empty audio".into()));
     }
     if x.iter().any(|v| !v.is_finite()) {
-        return Err(MlError::Input("audio contains NaN or infinite samples".into()));
+        return Err(MlError::Input(
+            "audio contains NaN or infinite samples".into(),
+        ));
     }
     Ok(())
 }
@@ -218,7 +319,9 @@ pub struct Tagger {
 
 impl std::fmt::Debug for Tagger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tagger").field("model", &self.which).finish_non_exhaustive()
+        f.debug_struct("Tagger")
+            .field("model", &self.which)
+            .finish_non_exhaustive()
     }
 }
 
@@ -338,7 +441,12 @@ impl Tagger {
 
     /// Log-mel patches (each `PATCH_FRAMES × N_MELS`) starting at the given frames; frames past
     /// the end repeat the signal from its start (musicnn's repeat-pad).
-    fn patches_at(&self, x: &[f32], n_frames: usize, starts: &[usize]) -> Result<Vec<f32>, MlError> {
+    fn patches_at(
+        &self,
+        x: &[f32],
+        n_frames: usize,
+        starts: &[usize],
+    ) -> Result<Vec<f32>, MlError> {
         let mut out = Vec::with_capacity(starts.len() * PATCH_FRAMES * N_MELS);
         if n_frames < PATCH_FRAMES {
             let lm = self.mel.logmel(x);
@@ -382,7 +490,9 @@ impl Tagger {
             )));
         }
         let fps = f64::from(MUSICNN_SR) / HOP as f64;
-        let starts: Vec<usize> = (0..=n_frames - PATCH_FRAMES).step_by(PATCH_FRAMES).collect();
+        let starts: Vec<usize> = (0..=n_frames - PATCH_FRAMES)
+            .step_by(PATCH_FRAMES)
+            .collect();
         let per = PATCH_FRAMES * N_MELS;
         let mut patches = Vec::with_capacity(starts.len() * per);
         for &s in &starts {
@@ -413,38 +523,50 @@ mod tests {
     #[test]
     fn plan_covers_intro_body_outro() {
         let fps = 16000.0 / 256.0;
-        let n = (300.0 * fps) as usize; // 5 min
+        let n = (300.0 * fps) as usize; // 5 min: ceil(12.5) = 13 patches
         let p = WindowPlan::for_frames(n);
         assert_eq!(p.intro.len(), 2);
         assert_eq!(p.outro.len(), 2);
-        assert_eq!(p.body.len(), 8); // 240 s of body / 30
+        assert_eq!(p.body.len(), 9);
+        assert_eq!(p.all_starts().len(), 13);
         let edge = (30.0 * fps) as usize;
         assert!(p.intro.iter().all(|&s| s + PATCH_FRAMES <= edge));
-        assert!(p.outro.iter().all(|&s| s >= n - edge && s + PATCH_FRAMES <= n));
-        assert!(p.body.iter().all(|&s| s >= edge && s + PATCH_FRAMES <= n - edge));
-        assert_eq!(p.intro[0], 0);
-        assert_eq!(*p.outro.last().unwrap_or(&0), n - PATCH_FRAMES);
+        assert!(p
+            .outro
+            .iter()
+            .all(|&s| s >= n - edge && s + PATCH_FRAMES <= n));
+        assert!(p
+            .body
+            .iter()
+            .all(|&s| s >= edge && s + PATCH_FRAMES <= n - edge));
         assert!((p.intro_s + p.body_s + p.outro_s - 300.0).abs() < 0.1);
     }
 
     #[test]
-    fn plan_for_short_and_tiny_tracks() {
-        let p = WindowPlan::for_frames(100);
-        assert_eq!(p.all_starts(), vec![0]);
-        let n = (40.0 * 62.5) as usize;
-        let p = WindowPlan::for_frames(n);
-        for s in p.all_starts() {
-            assert!(s + PATCH_FRAMES <= n);
+    fn patch_count_scales_with_duration() {
+        let fps = 16000.0 / 256.0;
+        for (secs, want) in [
+            (10.0, 1),
+            (30.0, 2),
+            (60.0, 3),
+            (120.0, 5),
+            (600.0, 24),
+            (3600.0, 24),
+        ] {
+            let n = (secs * fps) as usize;
+            let p = WindowPlan::for_frames(n);
+            let starts = p.all_starts();
+            assert_eq!(starts.len(), want, "{secs} s");
+            assert!(starts.iter().all(|&s| s + PATCH_FRAMES <= n), "{secs} s");
+            assert!(!p.intro.is_empty() && !p.body.is_empty() && !p.outro.is_empty());
         }
-        assert!(!p.body.is_empty());
-        // a 20-minute track is capped
-        let p = WindowPlan::for_frames((1200.0 * 62.5) as usize);
-        assert_eq!(p.body.len(), MAX_BODY_PATCHES);
+        assert_eq!(WindowPlan::for_frames(100).all_starts(), vec![0]);
     }
 
     #[test]
-    fn spread_is_even_and_inclusive() {
-        assert_eq!(spread(0, 100, 3), vec![0, 50, 100]);
+    fn spread_is_centred() {
+        assert_eq!(spread(0, 100, 2), vec![25, 75]);
+        assert_eq!(spread(0, 100, 1), vec![50]);
         assert_eq!(spread(10, 10, 2), vec![10]);
         assert!(spread(0, 5, 0).is_empty());
     }

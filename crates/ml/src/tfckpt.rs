@@ -195,7 +195,8 @@ impl Checkpoint {
             path: index_path.clone(),
             source,
         })?;
-        let entries = Self::parse_index(&file).ok_or_else(|| bad(&index_path, "malformed index"))?;
+        let entries =
+            Self::parse_index(&file).ok_or_else(|| bad(&index_path, "malformed index"))?;
         Ok(Self {
             index_path,
             data_path,
@@ -253,13 +254,19 @@ impl Checkpoint {
             if e.dtype != 1 || e.shard != 0 {
                 return Err(bad(
                     &self.index_path,
-                    &format!("tensor {name}: unsupported dtype {} / shard {}", e.dtype, e.shard),
+                    &format!(
+                        "tensor {name}: unsupported dtype {} / shard {}",
+                        e.dtype, e.shard
+                    ),
                 ));
             }
             let count: usize = e.shape.iter().product();
             let (off, size) = (e.offset as usize, e.size as usize);
             if size != count * 4 {
-                return Err(bad(&self.index_path, &format!("tensor {name}: size mismatch")));
+                return Err(bad(
+                    &self.index_path,
+                    &format!("tensor {name}: size mismatch"),
+                ));
             }
             let bytes = data
                 .get(off..off.saturating_add(size))

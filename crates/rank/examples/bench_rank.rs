@@ -14,36 +14,109 @@ use std::sync::Arc;
 use std::time::Instant;
 
 fn intents() -> Vec<(&'static str, Intent)> {
-    let ok = |cs: Vec<Constraint>| Intent { status: IntentStatus::Ok, constraints: cs, ambiguous_attrs: vec![], error: None, explanation: None };
+    let ok = |cs: Vec<Constraint>| Intent {
+        status: IntentStatus::Ok,
+        constraints: cs,
+        ambiguous_attrs: vec![],
+        error: None,
+        explanation: None,
+    };
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     vec![
         ("no_op", Intent::no_op()),
-        ("more energy, darker", ok(vec![
-            Constraint::hard(Attr::Energy, Op::Delta { min: Some(1.0), max: Some(3.0) }),
-            Constraint::hard(Attr::Vibe, Op::In { values: s(&["dark"]) }),
-        ])),
-        ("switch to house ~124", ok(vec![
-            Constraint::hard(Attr::Genre, Op::In { values: s(&["house"]) }),
-            Constraint::hard(Attr::Bpm, Op::Range { min: Some(121.0), max: Some(127.0) }),
-        ])),
-        ("something with strings", ok(vec![Constraint::hard(Attr::Instrumentation, Op::Contains { values: s(&["strings"]) })])),
-        ("no vocals, not techno", ok(vec![
-            Constraint::hard(Attr::VocalPresence, Op::In { values: s(&["instrumental"]) }),
-            Constraint::hard(Attr::Genre, Op::NotIn { values: s(&["techno"]) }),
-        ])),
-        ("complex", ok(vec![
-            Constraint::hard(Attr::Key, Op::Compatible { min_score: 0.9 }),
-            Constraint::soft(Attr::Description, Op::Contains { values: s(&["warm", "vintage"]) }),
-            Constraint::hard(Attr::Bpm, Op::Delta { min: Some(0.0), max: None }),
-            Constraint::soft(Attr::Genre, Op::Differs),
-        ])),
+        (
+            "more energy, darker",
+            ok(vec![
+                Constraint::hard(
+                    Attr::Energy,
+                    Op::Delta {
+                        min: Some(1.0),
+                        max: Some(3.0),
+                    },
+                ),
+                Constraint::hard(
+                    Attr::Vibe,
+                    Op::In {
+                        values: s(&["dark"]),
+                    },
+                ),
+            ]),
+        ),
+        (
+            "switch to house ~124",
+            ok(vec![
+                Constraint::hard(
+                    Attr::Genre,
+                    Op::In {
+                        values: s(&["house"]),
+                    },
+                ),
+                Constraint::hard(
+                    Attr::Bpm,
+                    Op::Range {
+                        min: Some(121.0),
+                        max: Some(127.0),
+                    },
+                ),
+            ]),
+        ),
+        (
+            "something with strings",
+            ok(vec![Constraint::hard(
+                Attr::Instrumentation,
+                Op::Contains {
+                    values: s(&["strings"]),
+                },
+            )]),
+        ),
+        (
+            "no vocals, not techno",
+            ok(vec![
+                Constraint::hard(
+                    Attr::VocalPresence,
+                    Op::In {
+                        values: s(&["instrumental"]),
+                    },
+                ),
+                Constraint::hard(
+                    Attr::Genre,
+                    Op::NotIn {
+                        values: s(&["techno"]),
+                    },
+                ),
+            ]),
+        ),
+        (
+            "complex",
+            ok(vec![
+                Constraint::hard(Attr::Key, Op::Compatible { min_score: 0.9 }),
+                Constraint::soft(
+                    Attr::Description,
+                    Op::Contains {
+                        values: s(&["warm", "vintage"]),
+                    },
+                ),
+                Constraint::hard(
+                    Attr::Bpm,
+                    Op::Delta {
+                        min: Some(0.0),
+                        max: None,
+                    },
+                ),
+                Constraint::soft(Attr::Genre, Op::Differs),
+            ]),
+        ),
     ]
 }
 
 fn rss_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -107,7 +180,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let mut rng: u64 = 12345;
         let mut next = || {
-            rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (rng >> 33) as usize
         };
         let mut lat = Vec::with_capacity(n_queries);
@@ -141,7 +216,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for (i, (name, _)) in intents.iter().enumerate() {
             let mut v = by_intent[i].clone();
             v.sort_by(f64::total_cmp);
-            println!("    {name:<24} p50 {:.2} ms  p99 {:.2} ms", pct(&v, 0.5), pct(&v, 0.99));
+            println!(
+                "    {name:<24} p50 {:.2} ms  p99 {:.2} ms",
+                pct(&v, 0.5),
+                pct(&v, 0.99)
+            );
         }
         println!(
             "    memory: snapshot ~{:.1} MB (heap estimate), RSS after build {:.1} MB (before load {:.1} MB), peak RSS {:.1} MB",

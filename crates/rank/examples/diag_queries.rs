@@ -18,12 +18,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let docs: Vec<TrackDoc> = serde_json::from_str(&std::fs::read_to_string(&a[1])?)?;
     let snap = Snapshot::build(&docs);
     let mut prompts: HashMap<String, serde_json::Value> = HashMap::new();
-    for line in std::fs::read_to_string(&a[2])?.lines().filter(|l| !l.trim().is_empty()) {
+    for line in std::fs::read_to_string(&a[2])?
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
         let v: serde_json::Value = serde_json::from_str(line)?;
         prompts.insert(v["id"].as_str().unwrap_or_default().to_string(), v);
     }
     let mut out = std::fs::File::create(&a[4])?;
-    for line in std::fs::read_to_string(&a[3])?.lines().filter(|l| !l.trim().is_empty()) {
+    for line in std::fs::read_to_string(&a[3])?
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
         let q: serde_json::Value = serde_json::from_str(line)?;
         let pid = q["prompt_id"].as_str().unwrap_or_default();
         let prompt = q["prompt"].as_str().unwrap_or_default();
@@ -38,12 +44,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             flowstate_intent::parse(prompt)
         };
         let mut req = Request::new(q["current"].as_str().unwrap_or_default(), intent);
-        req.history = q["history"].as_array().map(|h| h.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default();
+        req.history = q["history"]
+            .as_array()
+            .map(|h| {
+                h.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
         let rec = recommend(&snap, &req)?;
         let ids: Vec<&str> = rec.ranked.iter().map(|r| r.track_id.as_str()).collect();
-        writeln!(out, "{}", serde_json::json!({"query_id": q["query_id"], "ranked": ids}))?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({"query_id": q["query_id"], "ranked": ids})
+        )?;
         if std::env::var("DIAG_VERBOSE").is_ok() {
-            eprintln!("{} {:?} eligible={} notes={:?}", q["query_id"], prompt, rec.eligible, rec.notes);
+            eprintln!(
+                "{} {:?} eligible={} notes={:?}",
+                q["query_id"], prompt, rec.eligible, rec.notes
+            );
             for r in rec.ranked.iter().take(3) {
                 eprintln!("   {} {:.3} {}", r.track_id, r.score, r.explanation);
             }

@@ -18,25 +18,66 @@ pub(crate) enum NumCol {
 #[derive(Debug, Clone)]
 pub(crate) enum Test {
     /// `lo ≤ value ≤ hi` (open bounds as ±∞).
-    Range { col: NumCol, lo: f64, hi: f64 },
+    Range {
+        col: NumCol,
+        lo: f64,
+        hi: f64,
+    },
     /// `lo ≤ value − cur ≤ hi`.
-    Delta { col: NumCol, cur: f64, lo: f64, hi: f64 },
+    Delta {
+        col: NumCol,
+        cur: f64,
+        lo: f64,
+        hi: f64,
+    },
     /// `lo ≤ 100·(value − cur)/cur ≤ hi` (bpm).
-    DeltaPct { cur: f64, lo: f64, hi: f64 },
+    DeltaPct {
+        cur: f64,
+        lo: f64,
+        hi: f64,
+    },
     /// Closed attribute value id allowed (index by id; id 0 = missing never allowed).
-    Closed { col: usize, allowed: Vec<bool> },
-    ClosedKeep { col: usize, id: u16 },
-    ClosedDiffers { col: usize, id: u16 },
+    Closed {
+        col: usize,
+        allowed: Vec<bool>,
+    },
+    ClosedKeep {
+        col: usize,
+        id: u16,
+    },
+    ClosedDiffers {
+        col: usize,
+        id: u16,
+    },
     /// Bit i set = key index i allowed.
-    KeySet { mask: u32 },
-    KeyCompat { cur: u8, min: f64 },
-    KeyDiffers { cur: u8 },
-    ArtistIn { ids: Vec<u32> },
-    ArtistNotIn { ids: Vec<u32> },
-    ArtistKeep { id: u32 },
-    ArtistDiffers { id: u32 },
+    KeySet {
+        mask: u32,
+    },
+    KeyCompat {
+        cur: u8,
+        min: f64,
+    },
+    KeyDiffers {
+        cur: u8,
+    },
+    ArtistIn {
+        ids: Vec<u32>,
+    },
+    ArtistNotIn {
+        ids: Vec<u32>,
+    },
+    ArtistKeep {
+        id: u32,
+    },
+    ArtistDiffers {
+        id: u32,
+    },
     /// At least one (or, negated, none) of the terms present.
-    Terms { col: usize, terms: Vec<(Option<u32>, String)>, negate: bool },
+    Terms {
+        col: usize,
+        terms: Vec<(Option<u32>, String)>,
+        negate: bool,
+    },
     /// Not evaluable (e.g. the current track lacks the attribute): passes.
     Pass,
     /// Can never be satisfied (e.g. only unknown vocabulary values).
@@ -83,9 +124,10 @@ impl Test {
                 let x = 100.0 * (s.bpm[i] - cur) / cur;
                 x >= lo - EPS && x <= hi + EPS
             }
-            Test::Closed { col, allowed } => {
-                allowed.get(usize::from(s.closed[*col][i])).copied().unwrap_or(false)
-            }
+            Test::Closed { col, allowed } => allowed
+                .get(usize::from(s.closed[*col][i]))
+                .copied()
+                .unwrap_or(false),
             Test::ClosedKeep { col, id } => s.closed[*col][i] == *id,
             Test::ClosedDiffers { col, id } => s.closed[*col][i] != *id,
             Test::KeySet { mask } => {
@@ -135,16 +177,32 @@ impl Test {
 /// Compiles `c` for the current track `cur` (snapshot index).
 pub(crate) fn compile(s: &Snapshot, cur: usize, c: &Constraint, hard: bool) -> Compiled {
     let (test, note) = compile_test(s, cur, c);
-    Compiled { src: c.clone(), test, hard, note }
+    Compiled {
+        src: c.clone(),
+        test,
+        hard,
+        note,
+    }
 }
 
 fn unknown_current(attr: Attr) -> (Test, Option<String>) {
-    (Test::Pass, Some(format!("the current track has no {}: that constraint is not applied", attr.name())))
+    (
+        Test::Pass,
+        Some(format!(
+            "the current track has no {}: that constraint is not applied",
+            attr.name()
+        )),
+    )
 }
 
 fn compile_test(s: &Snapshot, cur: usize, c: &Constraint) -> (Test, Option<String>) {
     let attr = c.attr;
-    let bad = |why: &str| (Test::Never, Some(format!("{} {}: {why}", attr.name(), op_name(&c.op))));
+    let bad = |why: &str| {
+        (
+            Test::Never,
+            Some(format!("{} {}: {why}", attr.name(), op_name(&c.op))),
+        )
+    };
     match attr.kind() {
         AttrKind::Numeric => {
             let col = if attr == Attr::Bpm {
@@ -158,14 +216,26 @@ fn compile_test(s: &Snapshot, cur: usize, c: &Constraint) -> (Test, Option<Strin
             let w = num_value(s, col, cur);
             match &c.op {
                 Op::Range { min, max } => (
-                    Test::Range { col, lo: bound(*min, f64::NEG_INFINITY), hi: bound(*max, f64::INFINITY) },
+                    Test::Range {
+                        col,
+                        lo: bound(*min, f64::NEG_INFINITY),
+                        hi: bound(*max, f64::INFINITY),
+                    },
                     None,
                 ),
                 Op::Delta { min, max } => {
                     if w.is_nan() {
                         return unknown_current(attr);
                     }
-                    (Test::Delta { col, cur: w, lo: bound(*min, f64::NEG_INFINITY), hi: bound(*max, f64::INFINITY) }, None)
+                    (
+                        Test::Delta {
+                            col,
+                            cur: w,
+                            lo: bound(*min, f64::NEG_INFINITY),
+                            hi: bound(*max, f64::INFINITY),
+                        },
+                        None,
+                    )
                 }
                 Op::DeltaPct { min, max } => {
                     if col != NumCol::Bpm {
@@ -174,26 +244,59 @@ fn compile_test(s: &Snapshot, cur: usize, c: &Constraint) -> (Test, Option<Strin
                     if w.is_nan() {
                         return unknown_current(attr);
                     }
-                    (Test::DeltaPct { cur: w, lo: bound(*min, f64::NEG_INFINITY), hi: bound(*max, f64::INFINITY) }, None)
+                    (
+                        Test::DeltaPct {
+                            cur: w,
+                            lo: bound(*min, f64::NEG_INFINITY),
+                            hi: bound(*max, f64::INFINITY),
+                        },
+                        None,
+                    )
                 }
-                Op::Keep { tolerance, tolerance_pct } => {
+                Op::Keep {
+                    tolerance,
+                    tolerance_pct,
+                } => {
                     if w.is_nan() {
                         return unknown_current(attr);
                     }
                     match (tolerance, tolerance_pct) {
                         (_, Some(p)) if col == NumCol::Bpm => {
                             let p = p.abs();
-                            (Test::DeltaPct { cur: w, lo: -p, hi: p }, None)
+                            (
+                                Test::DeltaPct {
+                                    cur: w,
+                                    lo: -p,
+                                    hi: p,
+                                },
+                                None,
+                            )
                         }
                         (Some(t), _) => {
                             let t = t.abs();
-                            (Test::Delta { col, cur: w, lo: -t, hi: t }, None)
+                            (
+                                Test::Delta {
+                                    col,
+                                    cur: w,
+                                    lo: -t,
+                                    hi: t,
+                                },
+                                None,
+                            )
                         }
                         // no tolerance given: the language's default "keep" tolerance (1 unit,
                         // 2 BPM for tempo, README §3.4)
                         _ => {
                             let t = if col == NumCol::Bpm { 2.0 } else { 1.0 };
-                            (Test::Delta { col, cur: w, lo: -t, hi: t }, None)
+                            (
+                                Test::Delta {
+                                    col,
+                                    cur: w,
+                                    lo: -t,
+                                    hi: t,
+                                },
+                                None,
+                            )
                         }
                     }
                 }
@@ -221,7 +324,12 @@ fn compile_test(s: &Snapshot, cur: usize, c: &Constraint) -> (Test, Option<Strin
                     (Test::KeySet { mask }, None)
                 }
                 Op::Equals { value } => match parse_key(value) {
-                    Some(k) => (Test::KeySet { mask: 1 << crate::snapshot::key_index(k) }, None),
+                    Some(k) => (
+                        Test::KeySet {
+                            mask: 1 << crate::snapshot::key_index(k),
+                        },
+                        None,
+                    ),
                     None => bad("no recognisable key"),
                 },
                 Op::Mode { value } => {
@@ -237,7 +345,11 @@ fn compile_test(s: &Snapshot, cur: usize, c: &Constraint) -> (Test, Option<Strin
                     if k0 == NO_KEY {
                         return unknown_current(attr);
                     }
-                    let m = if min_score.is_finite() { min_score.clamp(0.0, 1.0) } else { 0.6 };
+                    let m = if min_score.is_finite() {
+                        min_score.clamp(0.0, 1.0)
+                    } else {
+                        0.6
+                    };
                     (Test::KeyCompat { cur: k0, min: m }, None)
                 }
                 Op::Keep { .. } => {
@@ -256,7 +368,9 @@ fn compile_test(s: &Snapshot, cur: usize, c: &Constraint) -> (Test, Option<Strin
             }
         }
         AttrKind::Closed => {
-            let Some(col) = closed_col(attr) else { return bad("not a closed attribute") };
+            let Some(col) = closed_col(attr) else {
+                return bad("not a closed attribute");
+            };
             let vocab = &s.vocab[col];
             let ids_of = |values: &[String]| -> (Vec<bool>, bool) {
                 let mut allowed = vec![false; vocab.len()];
@@ -301,12 +415,20 @@ fn compile_test(s: &Snapshot, cur: usize, c: &Constraint) -> (Test, Option<Strin
                     }
                     (Test::ClosedKeep { col, id }, None)
                 }
-                Op::Differs => (Test::ClosedDiffers { col, id: s.closed[col][cur] }, None),
+                Op::Differs => (
+                    Test::ClosedDiffers {
+                        col,
+                        id: s.closed[col][cur],
+                    },
+                    None,
+                ),
                 _ => bad("operator not defined for a closed attribute"),
             }
         }
         AttrKind::List | AttrKind::Text => {
-            let Some(col) = text_col(attr) else { return bad("not a list/text attribute") };
+            let Some(col) = text_col(attr) else {
+                return bad("not a list/text attribute");
+            };
             let (values, negate) = match &c.op {
                 Op::Contains { values } => (values, false),
                 Op::NotContains { values } => (values, true),
@@ -325,11 +447,19 @@ fn compile_test(s: &Snapshot, cur: usize, c: &Constraint) -> (Test, Option<Strin
         }
         AttrKind::Open => {
             let ids = |values: &[String]| -> Vec<u32> {
-                values.iter().filter_map(|v| s.artists.get(&fold(v))).collect()
+                values
+                    .iter()
+                    .filter_map(|v| s.artists.get(&fold(v)))
+                    .collect()
             };
             match &c.op {
                 Op::In { values } => (Test::ArtistIn { ids: ids(values) }, None),
-                Op::Equals { value } => (Test::ArtistIn { ids: ids(std::slice::from_ref(value)) }, None),
+                Op::Equals { value } => (
+                    Test::ArtistIn {
+                        ids: ids(std::slice::from_ref(value)),
+                    },
+                    None,
+                ),
                 Op::NotIn { values } => (Test::ArtistNotIn { ids: ids(values) }, None),
                 Op::Keep { .. } => {
                     let id = s.artist[cur];
@@ -395,7 +525,10 @@ pub(crate) fn describe(c: &Constraint) -> String {
         Op::Range { min, max } => format!("{a} {}", bounds(min, max, false, "")),
         Op::Delta { min, max } => format!("{a} {}", bounds(min, max, true, "")),
         Op::DeltaPct { min, max } => format!("{a} {}", bounds(min, max, true, "%")),
-        Op::Keep { tolerance, tolerance_pct } => match (tolerance, tolerance_pct) {
+        Op::Keep {
+            tolerance,
+            tolerance_pct,
+        } => match (tolerance, tolerance_pct) {
             (_, Some(p)) => format!("same {a} (±{}%)", num(*p)),
             (Some(t), _) => format!("same {a} (±{})", num(*t)),
             _ => format!("same {a}"),

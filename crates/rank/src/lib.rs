@@ -23,13 +23,17 @@
 //!   [`Recommendation::eligible`] says how many passed.
 
 mod compile;
+mod mask;
 mod snapshot;
 pub mod vocab;
 
+pub use mask::hard_mask;
 pub use snapshot::Snapshot;
 
 use compile::{compile, describe, Compiled, Test};
-use flowstate_types::{tempo_ratio, Attr, Constraint, Intent, IntentStatus, Op, Strength, TEMPO_MIX_TOLERANCE};
+use flowstate_types::{
+    tempo_ratio, Attr, Constraint, Intent, IntentStatus, Op, Strength, TEMPO_MIX_TOLERANCE,
+};
 use serde::Serialize;
 use snapshot::{closed_col, key_of_index, NO_KEY};
 use std::sync::Arc;
@@ -76,7 +80,12 @@ impl Embeddings {
     /// Empty table for `snapshot` (no track has an embedding yet).
     pub fn new(snapshot: &Snapshot, dim: usize) -> Self {
         let n = snapshot.len();
-        Self { dim, intro: vec![0.0; n * dim], outro: vec![0.0; n * dim], present: vec![false; n] }
+        Self {
+            dim,
+            intro: vec![0.0; n * dim],
+            outro: vec![0.0; n * dim],
+            present: vec![false; n],
+        }
     }
 
     pub fn dim(&self) -> usize {
@@ -86,7 +95,9 @@ impl Embeddings {
     /// Sets the intro and outro embedding of track `id`. Returns false when the id is unknown,
     /// a length differs from `dim`, or a vector is zero or not finite.
     pub fn set(&mut self, snapshot: &Snapshot, id: &str, intro: &[f32], outro: &[f32]) -> bool {
-        let Some(i) = snapshot.find(id) else { return false };
+        let Some(i) = snapshot.find(id) else {
+            return false;
+        };
         if intro.len() != self.dim || outro.len() != self.dim || i >= self.present.len() {
             return false;
         }
@@ -158,7 +169,14 @@ pub struct Request {
 
 impl Request {
     pub fn new(current: impl Into<String>, intent: Intent) -> Self {
-        Self { current: current.into(), history: Vec::new(), intent, top: 10, mode: RankMode::FeatureOnly, relax: true }
+        Self {
+            current: current.into(),
+            history: Vec::new(),
+            intent,
+            top: 10,
+            mode: RankMode::FeatureOnly,
+            relax: true,
+        }
     }
 }
 
@@ -176,19 +194,59 @@ pub enum EnergyGoal {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reason {
-    Energy { from: f64, to: f64 },
-    Key { from: String, to: String, steps: i32, score: f64, waived: bool },
-    Tempo { from: f64, to: f64, pct: f64, fold: Option<String>, waived: bool },
-    Vibe { from: String, to: String },
-    Genre { from: String, to: String },
-    Constraint { constraint: Constraint, text: String, satisfied: bool },
-    MixIn { ease: f64 },
-    Embedding { similarity: f64 },
-    LowEndClash { clash: f64 },
-    Hype { value: f64 },
-    SameArtist { artist: String, as_current: bool },
-    Duplicate { of: String },
-    Relaxed { failed: Vec<String> },
+    Energy {
+        from: f64,
+        to: f64,
+    },
+    Key {
+        from: String,
+        to: String,
+        steps: i32,
+        score: f64,
+        waived: bool,
+    },
+    Tempo {
+        from: f64,
+        to: f64,
+        pct: f64,
+        fold: Option<String>,
+        waived: bool,
+    },
+    Vibe {
+        from: String,
+        to: String,
+    },
+    Genre {
+        from: String,
+        to: String,
+    },
+    Constraint {
+        constraint: Constraint,
+        text: String,
+        satisfied: bool,
+    },
+    MixIn {
+        ease: f64,
+    },
+    Embedding {
+        similarity: f64,
+    },
+    LowEndClash {
+        clash: f64,
+    },
+    Hype {
+        value: f64,
+    },
+    SameArtist {
+        artist: String,
+        as_current: bool,
+    },
+    Duplicate {
+        of: String,
+    },
+    Relaxed {
+        failed: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -216,7 +274,9 @@ pub struct Recommendation {
 
 /// Ranks the next tracks. Errors only when the current track is unknown.
 pub fn recommend(s: &Snapshot, req: &Request) -> Result<Recommendation, RankError> {
-    let cur = s.find(&req.current).ok_or_else(|| RankError::UnknownCurrent(req.current.clone()))?;
+    let cur = s
+        .find(&req.current)
+        .ok_or_else(|| RankError::UnknownCurrent(req.current.clone()))?;
     let mut notes = Vec::new();
     let q = Query::new(s, cur, req, &mut notes);
 
@@ -270,18 +330,25 @@ pub fn recommend(s: &Snapshot, req: &Request) -> Result<Recommendation, RankErro
                 .map(|(f, i)| (f, q.score(s, i as usize), i))
                 .collect();
             pad.sort_by(|a, b| {
-                a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then_with(|| s.ids[a.2 as usize].cmp(&s.ids[b.2 as usize]))
+                a.0.cmp(&b.0)
+                    .then(b.1.total_cmp(&a.1))
+                    .then_with(|| s.ids[a.2 as usize].cmp(&s.ids[b.2 as usize]))
             });
             for (_, sc, i) in pad.into_iter().take(need) {
                 picks.push((sc, i, true));
             }
             if picks.iter().any(|p| p.2) {
-                notes.push("tracks marked relaxed do not pass every filter (see their reasons)".into());
+                notes.push(
+                    "tracks marked relaxed do not pass every filter (see their reasons)".into(),
+                );
             }
         }
     }
 
-    let ranked = picks.into_iter().map(|(sc, i, relaxed)| q.explain(s, i as usize, sc, relaxed)).collect();
+    let ranked = picks
+        .into_iter()
+        .map(|(sc, i, relaxed)| q.explain(s, i as usize, sc, relaxed))
+        .collect();
     Ok(Recommendation {
         ranked,
         eligible,
@@ -298,7 +365,8 @@ fn select(s: &Snapshot, mut scored: Vec<(f64, u32)>, top: usize) -> Vec<(f64, u3
         return Vec::new();
     }
     let cmp = |a: &(f64, u32), b: &(f64, u32)| {
-        b.0.total_cmp(&a.0).then_with(|| s.ids[a.1 as usize].cmp(&s.ids[b.1 as usize]))
+        b.0.total_cmp(&a.0)
+            .then_with(|| s.ids[a.1 as usize].cmp(&s.ids[b.1 as usize]))
     };
     let pool = top.saturating_mul(4).saturating_add(16).min(scored.len());
     if pool < scored.len() {
@@ -315,7 +383,11 @@ fn select(s: &Snapshot, mut scored: Vec<(f64, u32)>, top: usize) -> Vec<(f64, u3
                 continue;
             }
             let a = s.artist[i as usize];
-            let repeats = if a == 0 { 0 } else { out.iter().filter(|p| s.artist[p.1 as usize] == a).count() };
+            let repeats = if a == 0 {
+                0
+            } else {
+                out.iter().filter(|p| s.artist[p.1 as usize] == a).count()
+            };
             let adj = sc - P_ARTIST_REPEAT * repeats as f64;
             if best.is_none_or(|(b, _)| adj > b + 1e-12) {
                 best = Some((adj, j));
@@ -354,7 +426,10 @@ fn intent_waives_tempo(c: &Compiled) -> bool {
     c.hard
         && (matches!(c.src.attr, Attr::Bpm | Attr::TempoFeel)
             || (matches!(c.src.attr, Attr::Genre | Attr::Subgenre)
-                && matches!(c.src.op, Op::In { .. } | Op::Equals { .. } | Op::NotIn { .. })))
+                && matches!(
+                    c.src.op,
+                    Op::In { .. } | Op::Equals { .. } | Op::NotIn { .. }
+                )))
 }
 
 impl<'a> Query<'a> {
@@ -367,9 +442,16 @@ impl<'a> Query<'a> {
                 }
             }
         }
-        let exclude_dup: Vec<u32> = exclude.iter().map(|&i| s.dup[i]).filter(|&d| d != 0).collect();
-        let history_artists: Vec<u32> =
-            exclude[1..].iter().map(|&i| s.artist[i]).filter(|&a| a != 0).collect();
+        let exclude_dup: Vec<u32> = exclude
+            .iter()
+            .map(|&i| s.dup[i])
+            .filter(|&d| d != 0)
+            .collect();
+        let history_artists: Vec<u32> = exclude[1..]
+            .iter()
+            .map(|&i| s.artist[i])
+            .filter(|&a| a != 0)
+            .collect();
 
         let intent = &req.intent;
         let constraints: &[Constraint] = match intent.status {
@@ -381,7 +463,10 @@ impl<'a> Query<'a> {
             let mut hard = c.strength == Strength::Hard;
             if hard && intent.ambiguous_attrs.contains(&c.attr) {
                 hard = false;
-                notes.push(format!("{} is ambiguous in the prompt: used as a preference only", c.attr.name()));
+                notes.push(format!(
+                    "{} is ambiguous in the prompt: used as a preference only",
+                    c.attr.name()
+                ));
             }
             let mut comp = compile(s, cur, c, hard);
             if let Some(n) = comp.note.take() {
@@ -500,7 +585,13 @@ impl<'a> Query<'a> {
                 }
             }
         }
-        for a in [Attr::Vibe, Attr::Genre, Attr::GrooveStyle, Attr::VocalPresence, Attr::Intensity] {
+        for a in [
+            Attr::Vibe,
+            Attr::Genre,
+            Attr::GrooveStyle,
+            Attr::VocalPresence,
+            Attr::Intensity,
+        ] {
             if !self.refs(a) {
                 if let Some(col) = closed_col(a) {
                     let (x, y) = (s.closed[col][i], s.closed[col][cur]);
@@ -511,10 +602,18 @@ impl<'a> Query<'a> {
                 }
             }
         }
-        let rest = if rest_n == 0 { 0.5 } else { rest_sum / f64::from(rest_n) };
+        let rest = if rest_n == 0 {
+            0.5
+        } else {
+            rest_sum / f64::from(rest_n)
+        };
         // harmonic
         let (k0, k1) = (s.key[cur], s.key[i]);
-        let h = if k0 != NO_KEY && k1 != NO_KEY { s.compat[k0 as usize][k1 as usize] } else { f64::NAN };
+        let h = if k0 != NO_KEY && k1 != NO_KEY {
+            s.compat[k0 as usize][k1 as usize]
+        } else {
+            f64::NAN
+        };
         let harm = if self.key_waived {
             1.0 + W_TIE_HARM / W_HARM * if h.is_nan() { 0.0 } else { h }
         } else if h.is_nan() {
@@ -533,17 +632,26 @@ impl<'a> Query<'a> {
         };
         // mix-in ease (+ outro→intro embedding similarity)
         let ease = s.scales[2][i];
-        let mut mix = if ease.is_finite() { (f64::from(ease) - 1.0) / 9.0 } else { 0.5 };
+        let mut mix = if ease.is_finite() {
+            (f64::from(ease) - 1.0) / 9.0
+        } else {
+            0.5
+        };
         let mut extra = 0.0;
         if let Some(e) = self.emb {
             if e.has(i) {
                 mix = 0.5 * mix + 0.5 * f64::from(e.transition(cur, i).max(0.0));
-                if self.exclude.iter().any(|&x| e.has(x) && e.same_sound(x, i) > DUP_COSINE) {
+                if self
+                    .exclude
+                    .iter()
+                    .any(|&x| e.has(x) && e.same_sound(x, i) > DUP_COSINE)
+                {
                     extra -= P_DUPLICATE;
                 }
             }
         }
-        let mut total = W_SOFT * soft + W_REST * rest + W_HARM * harm + W_TEMPO * tempo + W_MIX * mix;
+        let mut total =
+            W_SOFT * soft + W_REST * rest + W_HARM * harm + W_TEMPO * tempo + W_MIX * mix;
 
         // energy trajectory
         let (e0, e1) = (s.scales[0][cur], s.scales[0][i]);
@@ -606,8 +714,15 @@ impl<'a> Query<'a> {
 
         let (e0, e1) = (s.scales[0][cur], s.scales[0][i]);
         if e0.is_finite() && e1.is_finite() {
-            reasons.push(Reason::Energy { from: f64::from(e0), to: f64::from(e1) });
-            words.push(if e0 == e1 { format!("energy {e1} (same)") } else { format!("energy {e0}→{e1}") });
+            reasons.push(Reason::Energy {
+                from: f64::from(e0),
+                to: f64::from(e1),
+            });
+            words.push(if e0 == e1 {
+                format!("energy {e1} (same)")
+            } else {
+                format!("energy {e0}→{e1}")
+            });
         }
         if let (Some(k0), Some(k1)) = (key_of_index(s.key[cur]), key_of_index(s.key[i])) {
             let steps = k0.wheel_steps(k1);
@@ -618,29 +733,61 @@ impl<'a> Query<'a> {
             } else if steps == 0 {
                 format!("{a}→{b} (relative)")
             } else {
-                format!("{a}→{b} ({}{steps}{})", if steps > 0 { "+" } else { "" }, if k0.mode() != k1.mode() { ", diagonal" } else { "" })
+                format!(
+                    "{a}→{b} ({}{steps}{})",
+                    if steps > 0 { "+" } else { "" },
+                    if k0.mode() != k1.mode() {
+                        ", diagonal"
+                    } else {
+                        ""
+                    }
+                )
             });
-            reasons.push(Reason::Key { from: a, to: b, steps, score: score_h, waived: self.key_waived });
+            reasons.push(Reason::Key {
+                from: a,
+                to: b,
+                steps,
+                score: score_h,
+                waived: self.key_waived,
+            });
         }
         let (b0, b1) = (s.bpm[cur], s.bpm[i]);
         if b0.is_finite() && b1.is_finite() {
-            let eff = [(b1, None), (b1 * 2.0, Some("double")), (b1 / 2.0, Some("half"))]
-                .into_iter()
-                .min_by(|x, y| (x.0 / b0 - 1.0).abs().total_cmp(&(y.0 / b0 - 1.0).abs()))
-                .unwrap_or((b1, None));
+            let eff = [
+                (b1, None),
+                (b1 * 2.0, Some("double")),
+                (b1 / 2.0, Some("half")),
+            ]
+            .into_iter()
+            .min_by(|x, y| (x.0 / b0 - 1.0).abs().total_cmp(&(y.0 / b0 - 1.0).abs()))
+            .unwrap_or((b1, None));
             let pct = 100.0 * (eff.0 - b0) / b0;
             let fold = eff.1.map(str::to_string);
             words.push(match &eff.1 {
                 None => format!("{}→{} BPM ({:+.1}%)", fmt_bpm(b0), fmt_bpm(b1), pct),
-                Some(f) => format!("{}→{} BPM ({f} time, {:+.1}%)", fmt_bpm(b0), fmt_bpm(b1), pct),
+                Some(f) => format!(
+                    "{}→{} BPM ({f} time, {:+.1}%)",
+                    fmt_bpm(b0),
+                    fmt_bpm(b1),
+                    pct
+                ),
             });
-            reasons.push(Reason::Tempo { from: b0, to: b1, pct, fold, waived: self.tempo_waived });
+            reasons.push(Reason::Tempo {
+                from: b0,
+                to: b1,
+                pct,
+                fold,
+                waived: self.tempo_waived,
+            });
         }
         if let Some(vc) = closed_col(Attr::Vibe) {
             if let (Some(a), Some(b)) = (s.closed_name(vc, cur), s.closed_name(vc, i)) {
                 if a != b {
                     words.push(vibe_word(b));
-                    reasons.push(Reason::Vibe { from: a.into(), to: b.into() });
+                    reasons.push(Reason::Vibe {
+                        from: a.into(),
+                        to: b.into(),
+                    });
                 }
             }
         }
@@ -648,23 +795,38 @@ impl<'a> Query<'a> {
             if let (Some(a), Some(b)) = (s.closed_name(gc, cur), s.closed_name(gc, i)) {
                 if a != b {
                     words.push(format!("{a}→{b}"));
-                    reasons.push(Reason::Genre { from: a.into(), to: b.into() });
+                    reasons.push(Reason::Genre {
+                        from: a.into(),
+                        to: b.into(),
+                    });
                 }
             }
         }
         for c in &self.all {
             let ok = c.test.eval(s, i) && !matches!(c.test, Test::Pass);
             let text = describe(&c.src);
-            if ok && matches!(c.src.attr.kind(), flowstate_types::intent::AttrKind::List | flowstate_types::intent::AttrKind::Text) {
+            if ok
+                && matches!(
+                    c.src.attr.kind(),
+                    flowstate_types::intent::AttrKind::List
+                        | flowstate_types::intent::AttrKind::Text
+                )
+            {
                 words.push(text.clone());
             } else if ok && !c.hard {
                 words.push(format!("{text} ✓"));
             }
-            reasons.push(Reason::Constraint { constraint: c.src.clone(), text, satisfied: ok });
+            reasons.push(Reason::Constraint {
+                constraint: c.src.clone(),
+                text,
+                satisfied: ok,
+            });
         }
         let ease = s.scales[2][i];
         if ease.is_finite() {
-            reasons.push(Reason::MixIn { ease: f64::from(ease) });
+            reasons.push(Reason::MixIn {
+                ease: f64::from(ease),
+            });
             if ease >= 8.0 {
                 words.push("easy mix-in".into());
             }
@@ -690,13 +852,22 @@ impl<'a> Query<'a> {
         let a = s.artist[i];
         if a != 0 && (a == s.artist[cur] || self.history_artists.contains(&a)) {
             let as_current = a == s.artist[cur];
-            words.push(if as_current { "same artist".into() } else { "artist played recently".into() });
-            reasons.push(Reason::SameArtist { artist: s.artists.name(a).to_string(), as_current });
+            words.push(if as_current {
+                "same artist".into()
+            } else {
+                "artist played recently".into()
+            });
+            reasons.push(Reason::SameArtist {
+                artist: s.artists.name(a).to_string(),
+                as_current,
+            });
         }
         if s.dup[i] != 0 {
             if let Some(&x) = self.exclude.iter().find(|&&x| s.dup[x] == s.dup[i]) {
                 words.push("possible duplicate".into());
-                reasons.push(Reason::Duplicate { of: s.ids[x].clone() });
+                reasons.push(Reason::Duplicate {
+                    of: s.ids[x].clone(),
+                });
             }
         }
         if relaxed {
@@ -790,10 +961,18 @@ fn energy_goal(constraints: &[Constraint], cur_energy: f64) -> (EnergyGoal, f64)
                 let hi = max.unwrap_or(f64::INFINITY);
                 if lo > 0.0 {
                     goal = EnergyGoal::Up;
-                    target = if hi.is_finite() { (lo + hi) / 2.0 } else { lo + 1.0 };
+                    target = if hi.is_finite() {
+                        (lo + hi) / 2.0
+                    } else {
+                        lo + 1.0
+                    };
                 } else if hi < 0.0 {
                     goal = EnergyGoal::Down;
-                    target = if lo.is_finite() { (lo + hi) / 2.0 } else { hi - 1.0 };
+                    target = if lo.is_finite() {
+                        (lo + hi) / 2.0
+                    } else {
+                        hi - 1.0
+                    };
                 } else if lo >= 0.0 && hi > 0.0 {
                     // not lower
                     goal = EnergyGoal::Up;
@@ -820,7 +999,10 @@ fn energy_goal(constraints: &[Constraint], cur_energy: f64) -> (EnergyGoal, f64)
                     Op::Equals { value } => vec![value.clone()],
                     _ => Vec::new(),
                 };
-                let v: Vec<String> = values.iter().map(|v| vocab::norm_value(Attr::Intensity, v)).collect();
+                let v: Vec<String> = values
+                    .iter()
+                    .map(|v| vocab::norm_value(Attr::Intensity, v))
+                    .collect();
                 if v.iter().all(|x| x == "peak") {
                     goal = EnergyGoal::Peak;
                     if cur_energy.is_finite() {

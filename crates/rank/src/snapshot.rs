@@ -23,12 +23,20 @@ pub(crate) const CLOSED_ATTRS: [Attr; 9] = [
 ];
 
 /// The 1–10 numeric attributes, in column order (bpm has its own f64 column).
-pub(crate) const SCALE_ATTRS: [Attr; 4] =
-    [Attr::Energy, Attr::Danceability, Attr::MixInEase, Attr::MixOutEase];
+pub(crate) const SCALE_ATTRS: [Attr; 4] = [
+    Attr::Energy,
+    Attr::Danceability,
+    Attr::MixInEase,
+    Attr::MixOutEase,
+];
 
 /// The list/text attributes, in column order.
-pub(crate) const TEXT_ATTRS: [Attr; 4] =
-    [Attr::MoodTags, Attr::Instrumentation, Attr::ProductionStyle, Attr::Description];
+pub(crate) const TEXT_ATTRS: [Attr; 4] = [
+    Attr::MoodTags,
+    Attr::Instrumentation,
+    Attr::ProductionStyle,
+    Attr::Description,
+];
 
 pub(crate) fn closed_col(attr: Attr) -> Option<usize> {
     CLOSED_ATTRS.iter().position(|a| *a == attr)
@@ -63,7 +71,10 @@ pub(crate) struct Interner {
 
 impl Interner {
     fn new() -> Self {
-        Self { map: HashMap::new(), names: vec![String::new()] }
+        Self {
+            map: HashMap::new(),
+            names: vec![String::new()],
+        }
     }
 
     fn intern(&mut self, s: String) -> u32 {
@@ -120,12 +131,20 @@ impl TextCol {
     }
 
     pub(crate) fn terms(&self, i: usize) -> &[u32] {
-        let a = if i == 0 { 0 } else { self.term_off[i - 1] as usize };
+        let a = if i == 0 {
+            0
+        } else {
+            self.term_off[i - 1] as usize
+        };
         &self.terms[a..self.term_off[i] as usize]
     }
 
     pub(crate) fn text(&self, i: usize) -> &str {
-        let a = if i == 0 { 0 } else { self.text_off[i - 1] as usize };
+        let a = if i == 0 {
+            0
+        } else {
+            self.text_off[i - 1] as usize
+        };
         &self.text[a..self.text_off[i] as usize]
     }
 
@@ -215,8 +234,15 @@ impl Snapshot {
                 s.path_index.insert(p.to_string(), i as u32);
             }
             s.ids.push(d.track_id.clone());
-            s.bpm.push(d.bpm.filter(|b| b.is_finite() && *b > 0.0).unwrap_or(f64::NAN));
-            let energy = d.energy.map(f64::from).or(d.energy_score.map(|e| e.round()));
+            s.bpm.push(
+                d.bpm
+                    .filter(|b| b.is_finite() && *b > 0.0)
+                    .unwrap_or(f64::NAN),
+            );
+            let energy = d
+                .energy
+                .map(f64::from)
+                .or(d.energy_score.map(|e| e.round()));
             s.scales[0].push(f32_or_nan(energy));
             s.scales[1].push(f32_or_nan(d.danceability.map(f64::from)));
             s.scales[2].push(f32_or_nan(d.mix_in_ease.map(f64::from)));
@@ -245,7 +271,8 @@ impl Snapshot {
             }
             let artist = d.artist.as_deref().map(fold).filter(|a| !a.is_empty());
             let title = d.title.as_deref().map(fold).filter(|t| !t.is_empty());
-            s.artist.push(artist.clone().map_or(0, |a| s.artists.intern(a)));
+            s.artist
+                .push(artist.clone().map_or(0, |a| s.artists.intern(a)));
             s.dup.push(match (&artist, &title) {
                 (Some(a), Some(t)) => dups.intern(format!("{a}\u{1f}{}", strip_mix_suffix(t))),
                 _ => 0,
@@ -307,11 +334,19 @@ impl Snapshot {
     pub fn heap_bytes(&self) -> usize {
         let n = self.len();
         let strings: usize = self.ids.iter().map(|s| s.capacity() + 24).sum::<usize>()
-            + self.titles.iter().map(|t| t.as_ref().map_or(0, |s| s.capacity()) + 24).sum::<usize>();
+            + self
+                .titles
+                .iter()
+                .map(|t| t.as_ref().map_or(0, |s| s.capacity()) + 24)
+                .sum::<usize>();
         let text: usize = self
             .text
             .iter()
-            .map(|t| t.text.capacity() + 4 * (t.terms.capacity() + t.term_off.capacity() + t.text_off.capacity()) + n)
+            .map(|t| {
+                t.text.capacity()
+                    + 4 * (t.terms.capacity() + t.term_off.capacity() + t.text_off.capacity())
+                    + n
+            })
             .sum();
         strings * 2 // ids also live in the index map
             + n * (8 + 16 + 1 + 18 + 4 + 4 + 4 + 12)
@@ -323,7 +358,9 @@ impl Snapshot {
 /// "Title (Original Mix)" and "Title" are the same song for duplicate detection.
 fn strip_mix_suffix(t: &str) -> &str {
     match t.find(" (") {
-        Some(p) if t.ends_with(" mix)") || t.ends_with(" edit)") || t.ends_with("remaster)") => &t[..p],
+        Some(p) if t.ends_with(" mix)") || t.ends_with(" edit)") || t.ends_with("remaster)") => {
+            &t[..p]
+        }
         _ => t,
     }
 }
@@ -333,7 +370,10 @@ mod tests {
     use super::*;
 
     fn doc(id: &str) -> TrackDoc {
-        TrackDoc { track_id: id.into(), ..Default::default() }
+        TrackDoc {
+            track_id: id.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -362,9 +402,14 @@ mod tests {
         assert_eq!(s.len(), 2);
         let ia = s.find("a").unwrap_or(usize::MAX);
         assert_eq!(s.bpm[ia], 126.0);
-        assert_eq!(key_of_index(s.key[ia]).map(|k| k.camelot()), Some("8A".into()));
+        assert_eq!(
+            key_of_index(s.key[ia]).map(|k| k.camelot()),
+            Some("8A".into())
+        );
         assert_eq!(s.closed_name(7, ia), Some("drum and bass"));
-        assert!(s.text[1].terms(ia).contains(&s.term_id("saxophone").unwrap_or(0)));
+        assert!(s.text[1]
+            .terms(ia)
+            .contains(&s.term_id("saxophone").unwrap_or(0)));
         assert!(s.bpm[1].is_nan());
         assert_eq!(s.key[1], NO_KEY);
         assert_eq!(s.artist[0], s.artist[1]);

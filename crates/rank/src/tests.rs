@@ -40,7 +40,13 @@ fn with(id: &str, f: impl FnOnce(&mut TrackDoc)) -> TrackDoc {
 }
 
 fn intent(cs: Vec<Constraint>) -> Intent {
-    Intent { status: IntentStatus::Ok, constraints: cs, ambiguous_attrs: vec![], error: None, explanation: None }
+    Intent {
+        status: IntentStatus::Ok,
+        constraints: cs,
+        ambiguous_attrs: vec![],
+        error: None,
+        explanation: None,
+    }
 }
 
 fn run(docs: &[TrackDoc], req: &Request) -> Recommendation {
@@ -53,7 +59,11 @@ fn passing(docs: &[TrackDoc], cs: Vec<Constraint>) -> BTreeSet<String> {
     let mut req = Request::new("cur", intent(cs));
     req.top = 1000;
     req.relax = false;
-    run(docs, &req).ranked.into_iter().map(|r| r.track_id).collect()
+    run(docs, &req)
+        .ranked
+        .into_iter()
+        .map(|r| r.track_id)
+        .collect()
 }
 
 fn set(ids: &[&str]) -> BTreeSet<String> {
@@ -76,15 +86,39 @@ fn numeric_range_delta_keep() {
         with("none", |d| d.energy = None),
     ];
     let range = |min, max| h(Attr::Energy, Op::Range { min, max });
-    assert_eq!(passing(&docs, vec![range(Some(7.0), Some(8.0))]), set(&["e7", "e8"]));
-    assert_eq!(passing(&docs, vec![range(Some(8.0), None)]), set(&["e8", "e9"]));
+    assert_eq!(
+        passing(&docs, vec![range(Some(7.0), Some(8.0))]),
+        set(&["e7", "e8"])
+    );
+    assert_eq!(
+        passing(&docs, vec![range(Some(8.0), None)]),
+        set(&["e8", "e9"])
+    );
     // two constraints on one attribute are ANDed
-    assert_eq!(passing(&docs, vec![range(Some(5.0), None), range(None, Some(7.0))]), set(&["e6", "e7"]));
+    assert_eq!(
+        passing(&docs, vec![range(Some(5.0), None), range(None, Some(7.0))]),
+        set(&["e6", "e7"])
+    );
     let delta = |min, max| h(Attr::Energy, Op::Delta { min, max });
-    assert_eq!(passing(&docs, vec![delta(Some(1.0), Some(2.0))]), set(&["e7", "e8"]));
-    assert_eq!(passing(&docs, vec![delta(None, Some(0.0))]), set(&["e4", "e6"]));
-    assert_eq!(passing(&docs, vec![delta(Some(-2.0), Some(-2.0))]), set(&["e4"]));
-    let keep = h(Attr::Energy, Op::Keep { tolerance: Some(1.0), tolerance_pct: None });
+    assert_eq!(
+        passing(&docs, vec![delta(Some(1.0), Some(2.0))]),
+        set(&["e7", "e8"])
+    );
+    assert_eq!(
+        passing(&docs, vec![delta(None, Some(0.0))]),
+        set(&["e4", "e6"])
+    );
+    assert_eq!(
+        passing(&docs, vec![delta(Some(-2.0), Some(-2.0))]),
+        set(&["e4"])
+    );
+    let keep = h(
+        Attr::Energy,
+        Op::Keep {
+            tolerance: Some(1.0),
+            tolerance_pct: None,
+        },
+    );
     assert_eq!(passing(&docs, vec![keep]), set(&["e6", "e7"]));
 }
 
@@ -98,11 +132,29 @@ fn bpm_delta_pct_and_keep_pct() {
         with("b130", |d| d.bpm = Some(130.0)),
     ];
     // +2 % … +4 %: 127.5 is exactly +2 % (inclusive bound), 130 is +4 %
-    let pct = h(Attr::Bpm, Op::DeltaPct { min: Some(2.0), max: Some(4.0) });
+    let pct = h(
+        Attr::Bpm,
+        Op::DeltaPct {
+            min: Some(2.0),
+            max: Some(4.0),
+        },
+    );
     assert_eq!(passing(&docs, vec![pct]), set(&["b127", "b130"]));
-    let keep = h(Attr::Bpm, Op::Keep { tolerance: None, tolerance_pct: Some(2.0) });
+    let keep = h(
+        Attr::Bpm,
+        Op::Keep {
+            tolerance: None,
+            tolerance_pct: Some(2.0),
+        },
+    );
     assert_eq!(passing(&docs, vec![keep]), set(&["b125", "b127"]));
-    let faster = h(Attr::Bpm, Op::Delta { min: Some(2.0), max: Some(8.0) });
+    let faster = h(
+        Attr::Bpm,
+        Op::Delta {
+            min: Some(2.0),
+            max: Some(8.0),
+        },
+    );
     assert_eq!(passing(&docs, vec![faster]), set(&["b127", "b130"]));
 }
 
@@ -119,12 +171,53 @@ fn closed_ops_with_aliases() {
         with("unknown", |d| d.genre = None),
     ];
     let g = |op| h(Attr::Genre, op);
-    assert_eq!(passing(&docs, vec![g(Op::In { values: vec!["dnb".into(), "House".into()] })]), set(&["dnb", "house"]));
-    assert_eq!(passing(&docs, vec![g(Op::Equals { value: "drum and bass".into() })]), set(&["dnb"]));
-    assert_eq!(passing(&docs, vec![g(Op::NotIn { values: vec!["techno".into()] })]), set(&["dnb", "house"]));
-    assert_eq!(passing(&docs, vec![g(Op::Keep { tolerance: None, tolerance_pct: None })]), set(&["techno"]));
-    assert_eq!(passing(&docs, vec![g(Op::Differs)]), set(&["dnb", "house", "unknown"]));
-    let groove = h(Attr::GrooveStyle, Op::In { values: vec!["4x4".into()] });
+    assert_eq!(
+        passing(
+            &docs,
+            vec![g(Op::In {
+                values: vec!["dnb".into(), "House".into()]
+            })]
+        ),
+        set(&["dnb", "house"])
+    );
+    assert_eq!(
+        passing(
+            &docs,
+            vec![g(Op::Equals {
+                value: "drum and bass".into()
+            })]
+        ),
+        set(&["dnb"])
+    );
+    assert_eq!(
+        passing(
+            &docs,
+            vec![g(Op::NotIn {
+                values: vec!["techno".into()]
+            })]
+        ),
+        set(&["dnb", "house"])
+    );
+    assert_eq!(
+        passing(
+            &docs,
+            vec![g(Op::Keep {
+                tolerance: None,
+                tolerance_pct: None
+            })]
+        ),
+        set(&["techno"])
+    );
+    assert_eq!(
+        passing(&docs, vec![g(Op::Differs)]),
+        set(&["dnb", "house", "unknown"])
+    );
+    let groove = h(
+        Attr::GrooveStyle,
+        Op::In {
+            values: vec!["4x4".into()],
+        },
+    );
     assert_eq!(passing(&docs, vec![groove]).len(), 4);
 }
 
@@ -142,17 +235,70 @@ fn key_ops() {
     ];
     let k = |op| h(Attr::Key, op);
     // a hard key constraint waives the harmonic filter: 3A and 6B become possible
-    assert_eq!(passing(&docs, vec![k(Op::In { values: vec!["Bb major".into(), "3A".into()] })]), set(&["k6b", "k3a"]));
-    assert_eq!(passing(&docs, vec![k(Op::Equals { value: "E minor".into() })]), set(&["k9a"]));
-    assert_eq!(passing(&docs, vec![k(Op::Mode { value: "major".into() })]), set(&["k8b", "k9b", "k6b"]));
-    assert_eq!(passing(&docs, vec![k(Op::Compatible { min_score: 0.9 })]), set(&["k8a", "k9a", "k8b"]));
-    assert_eq!(passing(&docs, vec![k(Op::Keep { tolerance: None, tolerance_pct: None })]), set(&["k8a"]));
+    assert_eq!(
+        passing(
+            &docs,
+            vec![k(Op::In {
+                values: vec!["Bb major".into(), "3A".into()]
+            })]
+        ),
+        set(&["k6b", "k3a"])
+    );
+    assert_eq!(
+        passing(
+            &docs,
+            vec![k(Op::Equals {
+                value: "E minor".into()
+            })]
+        ),
+        set(&["k9a"])
+    );
+    assert_eq!(
+        passing(
+            &docs,
+            vec![k(Op::Mode {
+                value: "major".into()
+            })]
+        ),
+        set(&["k8b", "k9b", "k6b"])
+    );
+    assert_eq!(
+        passing(&docs, vec![k(Op::Compatible { min_score: 0.9 })]),
+        set(&["k8a", "k9a", "k8b"])
+    );
+    assert_eq!(
+        passing(
+            &docs,
+            vec![k(Op::Keep {
+                tolerance: None,
+                tolerance_pct: None
+            })]
+        ),
+        set(&["k8a"])
+    );
     assert_eq!(passing(&docs, vec![k(Op::Differs)]).len(), 6);
-    assert_eq!(passing(&docs, vec![k(Op::NotIn { values: vec!["8A".into(), "9A".into()] })]).len(), 5);
+    assert_eq!(
+        passing(
+            &docs,
+            vec![k(Op::NotIn {
+                values: vec!["8A".into(), "9A".into()]
+            })]
+        )
+        .len(),
+        5
+    );
     // without a key constraint, the harmonic rule (≥ 0.6) applies: 8A 9A 8B 10A 9B pass
-    assert_eq!(passing(&docs, vec![]), set(&["k8a", "k9a", "k8b", "k10a", "k9b"]));
+    assert_eq!(
+        passing(&docs, vec![]),
+        set(&["k8a", "k9a", "k8b", "k10a", "k9b"])
+    );
     // a soft key constraint does not waive it
-    let soft = Constraint::soft(Attr::Key, Op::In { values: vec!["3A".into()] });
+    let soft = Constraint::soft(
+        Attr::Key,
+        Op::In {
+            values: vec!["3A".into()],
+        },
+    );
     assert!(!passing(&docs, vec![soft]).contains("k3a"));
 }
 
@@ -160,21 +306,59 @@ fn key_ops() {
 fn list_and_text_contains() {
     let docs = vec![
         base("cur"),
-        with("sax", |d| d.instrumentation = Some(vec!["Saxophone".into(), "pads".into()])),
+        with("sax", |d| {
+            d.instrumentation = Some(vec!["Saxophone".into(), "pads".into()])
+        }),
         with("horns", |d| d.instrumentation = Some(vec!["horns".into()])),
-        with("vocalchops", |d| d.instrumentation = Some(vec!["vocal chops".into()])),
-        with("text", |d| d.description = Some("Warm piano chords, dusty drums".into())),
+        with("vocalchops", |d| {
+            d.instrumentation = Some(vec!["vocal chops".into()])
+        }),
+        with("text", |d| {
+            d.description = Some("Warm piano chords, dusty drums".into())
+        }),
         with("pianola", |d| d.description = Some("pianola loops".into())),
-        with("vintage", |d| d.production_style = Some("vintage, analog".into())),
+        with("vintage", |d| {
+            d.production_style = Some("vintage, analog".into())
+        }),
     ];
-    let c = |attr, values: &[&str]| h(attr, Op::Contains { values: values.iter().map(|s| s.to_string()).collect() });
-    assert_eq!(passing(&docs, vec![c(Attr::Instrumentation, &["sax"])]), set(&["sax"]));
-    assert_eq!(passing(&docs, vec![c(Attr::Instrumentation, &["brass", "pad"])]), set(&["sax", "horns"]));
-    assert_eq!(passing(&docs, vec![c(Attr::Instrumentation, &["vocal chop"])]), set(&["vocalchops"]));
-    assert_eq!(passing(&docs, vec![c(Attr::Description, &["piano"])]), set(&["text"]));
-    assert_eq!(passing(&docs, vec![c(Attr::ProductionStyle, &["analogue"])]), set(&["vintage"]));
-    let not = h(Attr::Instrumentation, Op::NotContains { values: vec!["synth".into()] });
-    assert_eq!(passing(&docs, vec![not]), set(&["sax", "horns", "vocalchops"]));
+    let c = |attr, values: &[&str]| {
+        h(
+            attr,
+            Op::Contains {
+                values: values.iter().map(|s| s.to_string()).collect(),
+            },
+        )
+    };
+    assert_eq!(
+        passing(&docs, vec![c(Attr::Instrumentation, &["sax"])]),
+        set(&["sax"])
+    );
+    assert_eq!(
+        passing(&docs, vec![c(Attr::Instrumentation, &["brass", "pad"])]),
+        set(&["sax", "horns"])
+    );
+    assert_eq!(
+        passing(&docs, vec![c(Attr::Instrumentation, &["vocal chop"])]),
+        set(&["vocalchops"])
+    );
+    assert_eq!(
+        passing(&docs, vec![c(Attr::Description, &["piano"])]),
+        set(&["text"])
+    );
+    assert_eq!(
+        passing(&docs, vec![c(Attr::ProductionStyle, &["analogue"])]),
+        set(&["vintage"])
+    );
+    let not = h(
+        Attr::Instrumentation,
+        Op::NotContains {
+            values: vec!["synth".into()],
+        },
+    );
+    assert_eq!(
+        passing(&docs, vec![not]),
+        set(&["sax", "horns", "vocalchops"])
+    );
 }
 
 #[test]
@@ -185,10 +369,35 @@ fn artist_ops() {
         with("other", |d| d.artist = Some("Nova".into())),
     ];
     let a = |op| h(Attr::Artist, op);
-    assert_eq!(passing(&docs, vec![a(Op::Keep { tolerance: None, tolerance_pct: None })]), set(&["same"]));
+    assert_eq!(
+        passing(
+            &docs,
+            vec![a(Op::Keep {
+                tolerance: None,
+                tolerance_pct: None
+            })]
+        ),
+        set(&["same"])
+    );
     assert_eq!(passing(&docs, vec![a(Op::Differs)]), set(&["other"]));
-    assert_eq!(passing(&docs, vec![a(Op::In { values: vec!["NOVA".into()] })]), set(&["other"]));
-    assert_eq!(passing(&docs, vec![a(Op::NotIn { values: vec!["Nova".into()] })]), set(&["same"]));
+    assert_eq!(
+        passing(
+            &docs,
+            vec![a(Op::In {
+                values: vec!["NOVA".into()]
+            })]
+        ),
+        set(&["other"])
+    );
+    assert_eq!(
+        passing(
+            &docs,
+            vec![a(Op::NotIn {
+                values: vec!["Nova".into()]
+            })]
+        ),
+        set(&["same"])
+    );
 }
 
 #[test]
@@ -205,22 +414,64 @@ fn tempo_rule_and_waivers() {
     ];
     assert_eq!(passing(&docs, vec![]), set(&["b128", "b62"]));
     // hard bpm constraint waives the tempo rule
-    assert!(passing(&docs, vec![h(Attr::Bpm, Op::Range { min: Some(135.0), max: None })]).contains("b140"));
+    assert!(passing(
+        &docs,
+        vec![h(
+            Attr::Bpm,
+            Op::Range {
+                min: Some(135.0),
+                max: None
+            }
+        )]
+    )
+    .contains("b140"));
     // hard tempo_feel waives it
-    assert_eq!(passing(&docs, vec![h(Attr::TempoFeel, Op::In { values: vec!["halftime".into()] })]), set(&["b140"]));
+    assert_eq!(
+        passing(
+            &docs,
+            vec![h(
+                Attr::TempoFeel,
+                Op::In {
+                    values: vec!["halftime".into()]
+                }
+            )]
+        ),
+        set(&["b140"])
+    );
     // a requested genre switch waives it
-    assert_eq!(passing(&docs, vec![h(Attr::Genre, Op::In { values: vec!["trance".into()] })]), set(&["b140"]));
+    assert_eq!(
+        passing(
+            &docs,
+            vec![h(
+                Attr::Genre,
+                Op::In {
+                    values: vec!["trance".into()]
+                }
+            )]
+        ),
+        set(&["b140"])
+    );
     // genre differs does NOT waive it
     assert!(passing(&docs, vec![h(Attr::Genre, Op::Differs)]).is_empty());
     // a soft bpm constraint does not waive it
-    let soft = Constraint::soft(Attr::Bpm, Op::Range { min: Some(135.0), max: None });
+    let soft = Constraint::soft(
+        Attr::Bpm,
+        Op::Range {
+            min: Some(135.0),
+            max: None,
+        },
+    );
     assert_eq!(passing(&docs, vec![soft]), set(&["b128", "b62"]));
 }
 
 #[test]
 fn never_current_history_or_duplicates_even_when_relaxed() {
     let docs: Vec<TrackDoc> = (0..30)
-        .map(|i| with(&format!("t{i:02}"), |d| d.bpm = Some(if i % 2 == 0 { 124.0 } else { 150.0 })))
+        .map(|i| {
+            with(&format!("t{i:02}"), |d| {
+                d.bpm = Some(if i % 2 == 0 { 124.0 } else { 150.0 })
+            })
+        })
         .collect();
     let mut req = Request::new("t00", intent(vec![]));
     req.history = vec!["t02".into(), "t04".into(), "missing".into()];
@@ -237,7 +488,10 @@ fn never_current_history_or_duplicates_even_when_relaxed() {
     assert_eq!(rec.eligible, 12);
     assert!(rec.ranked[..12].iter().all(|r| !r.relaxed));
     assert!(rec.ranked[12..].iter().all(|r| r.relaxed));
-    assert!(rec.ranked[12..].iter().all(|r| r.reasons.iter().any(|x| matches!(x, Reason::Relaxed { .. }))));
+    assert!(rec.ranked[12..].iter().all(|r| r
+        .reasons
+        .iter()
+        .any(|x| matches!(x, Reason::Relaxed { .. }))));
     assert!(rec.ranked[12].explanation.contains("RELAXED"));
     assert!(rec.notes.iter().any(|n| n.contains("only 12")));
     // without relaxing the list is short
@@ -248,13 +502,25 @@ fn never_current_history_or_duplicates_even_when_relaxed() {
 #[test]
 fn unknown_current_is_an_error() {
     let s = Snapshot::build(&[base("a")]);
-    assert!(matches!(recommend(&s, &Request::new("zzz", Intent::no_op())), Err(RankError::UnknownCurrent(_))));
+    assert!(matches!(
+        recommend(&s, &Request::new("zzz", Intent::no_op())),
+        Err(RankError::UnknownCurrent(_))
+    ));
 }
 
 #[test]
 fn ambiguous_attrs_are_not_hard() {
-    let docs = vec![base("cur"), with("dark", |d| d.vibe = Some("dark".into())), base("same")];
-    let mut i = intent(vec![h(Attr::Vibe, Op::In { values: vec!["dark".into()] })]);
+    let docs = vec![
+        base("cur"),
+        with("dark", |d| d.vibe = Some("dark".into())),
+        base("same"),
+    ];
+    let mut i = intent(vec![h(
+        Attr::Vibe,
+        Op::In {
+            values: vec!["dark".into()],
+        },
+    )]);
     i.status = IntentStatus::Ambiguous;
     i.ambiguous_attrs = vec![Attr::Vibe];
     let mut req = Request::new("cur", i);
@@ -268,7 +534,12 @@ fn ambiguous_attrs_are_not_hard() {
 #[test]
 fn error_intent_constrains_nothing_and_unknown_values_do_not_filter_everything() {
     let docs = vec![base("cur"), base("a"), base("b")];
-    let mut i = intent(vec![h(Attr::Genre, Op::In { values: vec!["polka".into()] })]);
+    let mut i = intent(vec![h(
+        Attr::Genre,
+        Op::In {
+            values: vec!["polka".into()],
+        },
+    )]);
     let mut req = Request::new("cur", i.clone());
     req.relax = false;
     let rec = run(&docs, &req);
@@ -291,14 +562,28 @@ fn deterministic_and_order_independent() {
             })
         })
         .collect();
-    let mut req = Request::new("t00", intent(vec![Constraint::soft(Attr::Energy, Op::Delta { min: Some(1.0), max: Some(3.0) })]));
+    let mut req = Request::new(
+        "t00",
+        intent(vec![Constraint::soft(
+            Attr::Energy,
+            Op::Delta {
+                min: Some(1.0),
+                max: Some(3.0),
+            },
+        )]),
+    );
     req.history = vec!["t01".into()];
     let a = run(&docs, &req);
     let b = run(&docs, &req);
     let mut rev = docs.clone();
     rev.reverse();
     let c = run(&rev, &req);
-    let ids = |r: &Recommendation| r.ranked.iter().map(|x| (x.track_id.clone(), x.score)).collect::<Vec<_>>();
+    let ids = |r: &Recommendation| {
+        r.ranked
+            .iter()
+            .map(|x| (x.track_id.clone(), x.score))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(&a), ids(&b));
     assert_eq!(ids(&a), ids(&c));
     // scores are non-increasing except for the artist-spread re-ordering, which never puts
@@ -322,16 +607,50 @@ fn reasons_text() {
             d.vibe = Some("dark".into());
         }),
     ];
-    let rec = run(&docs, &Request::new("cur", intent(vec![h(Attr::Vibe, Op::In { values: vec!["dark".into()] })])));
+    let rec = run(
+        &docs,
+        &Request::new(
+            "cur",
+            intent(vec![h(
+                Attr::Vibe,
+                Op::In {
+                    values: vec!["dark".into()],
+                },
+            )]),
+        ),
+    );
     let r = &rec.ranked[0];
     assert_eq!(r.track_id, "next");
-    assert!(r.explanation.starts_with("energy 6→8, 8A→9A (+1), 126→128 BPM (+1.6%), darker"), "{}", r.explanation);
+    assert!(
+        r.explanation
+            .starts_with("energy 6→8, 8A→9A (+1), 126→128 BPM (+1.6%), darker"),
+        "{}",
+        r.explanation
+    );
     assert!(r.reasons.contains(&Reason::Energy { from: 6.0, to: 8.0 }));
-    assert!(r.reasons.iter().any(|x| matches!(x, Reason::Key { steps: 1, .. })));
-    assert!(r.reasons.iter().any(|x| matches!(x, Reason::Constraint { satisfied: true, .. })));
-    let half = vec![with("cur", |d| d.bpm = Some(174.0)), with("h", |d| d.bpm = Some(88.0))];
+    assert!(r
+        .reasons
+        .iter()
+        .any(|x| matches!(x, Reason::Key { steps: 1, .. })));
+    assert!(r.reasons.iter().any(|x| matches!(
+        x,
+        Reason::Constraint {
+            satisfied: true,
+            ..
+        }
+    )));
+    let half = vec![
+        with("cur", |d| d.bpm = Some(174.0)),
+        with("h", |d| d.bpm = Some(88.0)),
+    ];
     let rec = run(&half, &Request::new("cur", Intent::no_op()));
-    assert!(rec.ranked[0].explanation.contains("174→88 BPM (double time, +1.1%)"), "{}", rec.ranked[0].explanation);
+    assert!(
+        rec.ranked[0]
+            .explanation
+            .contains("174→88 BPM (double time, +1.1%)"),
+        "{}",
+        rec.ranked[0].explanation
+    );
 }
 
 #[test]
@@ -353,9 +672,19 @@ fn keep_the_rest_and_soft_preferences_order_results() {
     ];
     let rec = run(&docs, &Request::new("cur", Intent::no_op()));
     assert_eq!(rec.ranked[0].track_id, "close");
-    let pref = intent(vec![Constraint::soft(Attr::Instrumentation, Op::Contains { values: vec!["strings".into()] })]);
+    let pref = intent(vec![Constraint::soft(
+        Attr::Instrumentation,
+        Op::Contains {
+            values: vec!["strings".into()],
+        },
+    )]);
     let rec = run(&docs, &Request::new("cur", pref));
-    let pos = |id: &str| rec.ranked.iter().position(|r| r.track_id == id).unwrap_or(99);
+    let pos = |id: &str| {
+        rec.ranked
+            .iter()
+            .position(|r| r.track_id == id)
+            .unwrap_or(99)
+    };
     assert!(pos("soft") < pos("far"));
 }
 
@@ -375,18 +704,54 @@ fn harmonic_and_tempo_closeness_order_results() {
 
 #[test]
 fn energy_goal_from_intent() {
-    let up = vec![Constraint::hard(Attr::Energy, Op::Delta { min: Some(1.0), max: Some(3.0) })];
+    let up = vec![Constraint::hard(
+        Attr::Energy,
+        Op::Delta {
+            min: Some(1.0),
+            max: Some(3.0),
+        },
+    )];
     assert_eq!(energy_goal(&up, 5.0), (EnergyGoal::Up, 2.0));
-    let down = vec![Constraint::hard(Attr::Energy, Op::Delta { min: Some(-3.0), max: Some(-1.0) })];
+    let down = vec![Constraint::hard(
+        Attr::Energy,
+        Op::Delta {
+            min: Some(-3.0),
+            max: Some(-1.0),
+        },
+    )];
     assert_eq!(energy_goal(&down, 5.0).0, EnergyGoal::Down);
-    let peak = vec![Constraint::hard(Attr::Intensity, Op::In { values: vec!["peak-time".into()] })];
+    let peak = vec![Constraint::hard(
+        Attr::Intensity,
+        Op::In {
+            values: vec!["peak-time".into()],
+        },
+    )];
     assert_eq!(energy_goal(&peak, 5.0).0, EnergyGoal::Peak);
     assert_eq!(energy_goal(&[], 5.0), (EnergyGoal::Maintain, 0.0));
-    let high = vec![Constraint::hard(Attr::Energy, Op::Range { min: Some(7.0), max: Some(10.0) })];
+    let high = vec![Constraint::hard(
+        Attr::Energy,
+        Op::Range {
+            min: Some(7.0),
+            max: Some(10.0),
+        },
+    )];
     assert_eq!(energy_goal(&high, 5.0).0, EnergyGoal::Up);
     // trajectory: with goal up, +2 beats +0 among otherwise equal candidates
-    let docs = vec![base("cur"), with("flat", |d| d.energy = Some(6)), with("up2", |d| d.energy = Some(8))];
-    let soft_up = intent(vec![Constraint::soft(Attr::Danceability, Op::Range { min: Some(1.0), max: None }), up[0].clone()]);
+    let docs = vec![
+        base("cur"),
+        with("flat", |d| d.energy = Some(6)),
+        with("up2", |d| d.energy = Some(8)),
+    ];
+    let soft_up = intent(vec![
+        Constraint::soft(
+            Attr::Danceability,
+            Op::Range {
+                min: Some(1.0),
+                max: None,
+            },
+        ),
+        up[0].clone(),
+    ]);
     let mut req = Request::new("cur", soft_up);
     req.relax = false;
     assert_eq!(run(&docs, &req).ranked[0].track_id, "up2");
@@ -410,7 +775,10 @@ fn diversity_penalties() {
     let rec = run(&docs, &req);
     let ids: Vec<&str> = rec.ranked.iter().map(|r| r.track_id.as_str()).collect();
     assert_eq!(ids, vec!["fresh", "hist_artist", "same_artist", "dup"]);
-    assert!(rec.ranked[3].reasons.iter().any(|r| matches!(r, Reason::Duplicate { .. })));
+    assert!(rec.ranked[3]
+        .reasons
+        .iter()
+        .any(|r| matches!(r, Reason::Duplicate { .. })));
     assert!(rec.ranked[2].explanation.contains("same artist"));
 }
 
@@ -449,10 +817,21 @@ fn embeddings_and_low_end_shape_the_order() {
     req.mode = RankMode::EmbeddingAssisted(Arc::new(e));
     let r1 = recommend(&s, &req).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r1.ranked[0].track_id, "q");
-    assert!(r1.ranked[0].reasons.iter().any(|r| matches!(r, Reason::Embedding { .. })));
+    assert!(r1.ranked[0]
+        .reasons
+        .iter()
+        .any(|r| matches!(r, Reason::Embedding { .. })));
 
-    let heavy = LowEnd { sub: 0.4, bass: 0.5, low_mid: 0.1 };
-    let light = LowEnd { sub: 0.05, bass: 0.15, low_mid: 0.3 };
+    let heavy = LowEnd {
+        sub: 0.4,
+        bass: 0.5,
+        low_mid: 0.1,
+    };
+    let light = LowEnd {
+        sub: 0.05,
+        bass: 0.15,
+        low_mid: 0.3,
+    };
     let docs = vec![
         with("cur", |d| d.low_end = Some(heavy)),
         with("p", |d| d.low_end = Some(heavy)),
@@ -460,17 +839,33 @@ fn embeddings_and_low_end_shape_the_order() {
     ];
     let r2 = run(&docs, &Request::new("cur", Intent::no_op()));
     assert_eq!(r2.ranked[0].track_id, "q");
-    assert!(r2.ranked[1].reasons.iter().any(|r| matches!(r, Reason::LowEndClash { .. })));
+    assert!(r2.ranked[1]
+        .reasons
+        .iter()
+        .any(|r| matches!(r, Reason::LowEndClash { .. })));
 }
 
 #[test]
 fn missing_current_values_do_not_filter() {
-    let docs = vec![with("cur", |d| {
-        d.bpm = None;
-        d.key = None;
-        d.energy = None;
-    }), base("a"), with("b", |d| d.bpm = Some(170.0))];
-    let mut req = Request::new("cur", intent(vec![h(Attr::Energy, Op::Delta { min: Some(1.0), max: None })]));
+    let docs = vec![
+        with("cur", |d| {
+            d.bpm = None;
+            d.key = None;
+            d.energy = None;
+        }),
+        base("a"),
+        with("b", |d| d.bpm = Some(170.0)),
+    ];
+    let mut req = Request::new(
+        "cur",
+        intent(vec![h(
+            Attr::Energy,
+            Op::Delta {
+                min: Some(1.0),
+                max: None,
+            },
+        )]),
+    );
     req.relax = false;
     let rec = run(&docs, &req);
     assert_eq!(rec.eligible, 2);
@@ -488,7 +883,13 @@ fn top_zero_and_empty_library_answers() {
 
 #[test]
 fn json_shape_of_reasons() {
-    let r = Reason::Key { from: "8A".into(), to: "9A".into(), steps: 1, score: 0.9, waived: false };
+    let r = Reason::Key {
+        from: "8A".into(),
+        to: "9A".into(),
+        steps: 1,
+        score: 0.9,
+        waived: false,
+    };
     let v = serde_json::to_value(&r).unwrap_or_default();
     assert_eq!(v["kind"], "key");
     assert_eq!(v["steps"], 1);

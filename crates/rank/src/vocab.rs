@@ -9,7 +9,14 @@ use flowstate_types::Attr;
 pub fn closed_vocab(attr: Attr) -> &'static [&'static str] {
     match attr {
         Attr::Intensity => &["opener", "journey", "peak", "closer"],
-        Attr::Vibe => &["dark", "bright", "hypnotic", "euphoric", "chill", "aggressive"],
+        Attr::Vibe => &[
+            "dark",
+            "bright",
+            "hypnotic",
+            "euphoric",
+            "chill",
+            "aggressive",
+        ],
         Attr::GrooveStyle => &["four-on-floor", "broken", "swung", "syncopated", "linear"],
         Attr::TempoFeel => &["straight", "double-time", "half-time"],
         Attr::VocalPresence => &["instrumental", "male", "female", "mixed", "group"],
@@ -432,6 +439,9 @@ mod tests {
         assert!(!word_hit("piano", "pianola sounds"));
         assert!(word_hit("303", "an acid 303 line"));
         assert!(!word_hit("", "x"));
-        assert_eq!(terms_of_text("analog, warm and dusty"), vec!["analog", "warm", "dusty", "analog, warm and dusty"]);
+        assert_eq!(
+            terms_of_text("analog, warm and dusty"),
+            vec!["analog", "warm", "dusty", "analog, warm and dusty"]
+        );
     }
 }

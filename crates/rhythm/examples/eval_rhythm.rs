@@ -48,29 +48,40 @@ fn acc1(e: f64, r: f64) -> bool {
 }
 
 fn acc2(e: f64, r: f64) -> bool {
-    [1.0, 2.0, 0.5, 3.0, 1.0 / 3.0].iter().any(|f| (e - f * r).abs() <= 0.04 * f * r)
+    [1.0, 2.0, 0.5, 3.0, 1.0 / 3.0]
+        .iter()
+        .any(|f| (e - f * r).abs() <= 0.04 * f * r)
 }
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let per_file = args.iter().any(|a| a == "--per-file");
     let pos: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
-    let root = pos
-        .first()
+    let root = pos.first().map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "{}/.cache/flowstate-eval",
+            std::env::var("HOME").unwrap_or_default()
+        ))
+    });
+    let out_csv = pos
+        .get(1)
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(format!("{}/.cache/flowstate-eval", std::env::var("HOME").unwrap_or_default())));
-    let out_csv = pos.get(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/eval_rhythm.csv"));
-    let manifest: serde_json::Value = match std::fs::read_to_string(root.join("manifest-public.json"))
-        .map_err(|e| e.to_string())
-        .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
-    {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("cannot read manifest under {}: {e}", root.display());
-            return std::process::ExitCode::from(2);
-        }
-    };
-    let tracks = ["files", "tracks"].iter().find_map(|k| manifest.get(*k).and_then(|t| t.as_array()).cloned()).unwrap_or_default();
+        .unwrap_or_else(|| PathBuf::from("target/eval_rhythm.csv"));
+    let manifest: serde_json::Value =
+        match std::fs::read_to_string(root.join("manifest-public.json"))
+            .map_err(|e| e.to_string())
+            .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
+        {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("cannot read manifest under {}: {e}", root.display());
+                return std::process::ExitCode::from(2);
+            }
+        };
+    let tracks = ["files", "tracks"]
+        .iter()
+        .find_map(|k| manifest.get(*k).and_then(|t| t.as_array()).cloned())
+        .unwrap_or_default();
     let mut csv = match std::fs::File::create(&out_csv) {
         Ok(f) => f,
         Err(e) => {
@@ -78,7 +89,10 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    let _ = writeln!(csv, "relative_path,bpm,key_camelot,key_name,lufs,seconds_taken,error,cpu_seconds,audio_seconds");
+    let _ = writeln!(
+        csv,
+        "relative_path,bpm,key_camelot,key_name,lufs,seconds_taken,error,cpu_seconds,audio_seconds"
+    );
     let opts = RhythmOptions::default();
     let (mut n_t, mut a1, mut a2, mut a1x) = (0usize, 0usize, 0usize, 0usize);
     let (mut fsum, mut nf, mut dsum, mut dok) = (0.0, 0usize, 0.0, 0usize);
@@ -101,7 +115,10 @@ fn main() -> std::process::ExitCode {
             }
             continue;
         }
-        let pcm: Vec<f32> = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let pcm: Vec<f32> = bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
         let audio_s = pcm.len() as f64 / 22050.0;
         let c0 = thread_cpu_ns();
         let w0 = std::time::Instant::now();
@@ -118,7 +135,11 @@ fn main() -> std::process::ExitCode {
         let _ = writeln!(csv, "{path},{bpm_s},,,,{wall:.4},,{cpu:.4},{audio_s:.3}");
         let Some(ref_bpm) = t["bpm"].as_f64() else {
             if per_file {
-                println!("{id:6} (no reference) est {:?} {:?}", r.bpm, r.diagnostics.first());
+                println!(
+                    "{id:6} (no reference) est {:?} {:?}",
+                    r.bpm,
+                    r.diagnostics.first()
+                );
             }
             continue;
         };
@@ -127,7 +148,10 @@ fn main() -> std::process::ExitCode {
         let ok1 = acc1(est, ref_bpm);
         a1 += ok1 as usize;
         a2 += acc2(est, ref_bpm) as usize;
-        let also: Vec<f64> = t["bpm_also_acceptable"].as_array().map(|v| v.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default();
+        let also: Vec<f64> = t["bpm_also_acceptable"]
+            .as_array()
+            .map(|v| v.iter().filter_map(|x| x.as_f64()).collect())
+            .unwrap_or_default();
         a1x += (ok1 || also.iter().any(|&b| acc1(est, b))) as usize;
         // reference beats / downbeats
         let mut rb = Vec::new();
@@ -173,9 +197,20 @@ fn main() -> std::process::ExitCode {
     }
     per_min.sort_by(|a, b| a.total_cmp(b));
     let median = per_min.get(per_min.len() / 2).copied().unwrap_or(0.0);
-    let pct = |a: usize, n: usize| if n > 0 { 100.0 * a as f64 / n as f64 } else { 0.0 };
+    let pct = |a: usize, n: usize| {
+        if n > 0 {
+            100.0 * a as f64 / n as f64
+        } else {
+            0.0
+        }
+    };
     println!("files with tempo reference: {n_t}");
-    println!("tempo Acc1 {:.1}%  Acc2 {:.1}%  Acc1-or-also-acceptable {:.1}%", pct(a1, n_t), pct(a2, n_t), pct(a1x, n_t));
+    println!(
+        "tempo Acc1 {:.1}%  Acc2 {:.1}%  Acc1-or-also-acceptable {:.1}%",
+        pct(a1, n_t),
+        pct(a2, n_t),
+        pct(a1x, n_t)
+    );
     println!(
         "beat F (±70 ms) {:.3}  downbeat F {:.3}  downbeat-correct files (F>=0.9) {:.1}%",
         if nf > 0 { fsum / nf as f64 } else { 0.0 },
@@ -185,7 +220,11 @@ fn main() -> std::process::ExitCode {
     println!(
         "CPU s per audio minute: median {:.4}, overall {:.4} ({:.1} s CPU for {:.1} min)",
         median,
-        if audio_total > 0.0 { cpu_total / (audio_total / 60.0) } else { 0.0 },
+        if audio_total > 0.0 {
+            cpu_total / (audio_total / 60.0)
+        } else {
+            0.0
+        },
         cpu_total,
         audio_total / 60.0
     );

@@ -12,7 +12,11 @@ pub fn track(novelty: &[f32], period: &[f64], tightness: f64) -> Vec<usize> {
         return Vec::new();
     }
     let mean = novelty.iter().map(|&v| v as f64).sum::<f64>() / n as f64;
-    let var = novelty.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n as f64;
+    let var = novelty
+        .iter()
+        .map(|&v| (v as f64 - mean).powi(2))
+        .sum::<f64>()
+        / n as f64;
     let sd = var.sqrt().max(1e-9);
     let o: Vec<f64> = novelty.iter().map(|&v| v as f64 / sd).collect();
     let mut score = vec![0.0f64; n];
@@ -97,7 +101,11 @@ pub fn refine_peak(novelty: &[f32], frame: usize, w: usize) -> f64 {
     if m == 0 || m + 1 >= n {
         return m as f64;
     }
-    let (y0, y1, y2) = (novelty[m - 1] as f64, novelty[m] as f64, novelty[m + 1] as f64);
+    let (y0, y1, y2) = (
+        novelty[m - 1] as f64,
+        novelty[m] as f64,
+        novelty[m + 1] as f64,
+    );
     let den = y0 - 2.0 * y1 + y2;
     if den.abs() < 1e-12 || y1 <= 0.0 {
         return m as f64;
@@ -131,7 +139,8 @@ pub fn fit_line(beats: &[f64], weights: &[f64], p0: f64) -> Option<LineFit> {
         sc += w * a.cos();
         ss += w * a.sin();
     }
-    let mut t0 = ss.atan2(sc).rem_euclid(2.0 * std::f64::consts::PI) * p0 / (2.0 * std::f64::consts::PI);
+    let mut t0 =
+        ss.atan2(sc).rem_euclid(2.0 * std::f64::consts::PI) * p0 / (2.0 * std::f64::consts::PI);
     let mut p = p0;
     let mut fit = None;
     for iter in 0..4 {
@@ -194,14 +203,22 @@ pub fn fit_line(beats: &[f64], weights: &[f64], p0: f64) -> Option<LineFit> {
                 c += 1;
             }
         }
-        fit = Some(LineFit { t0, period: p, rms: (ss / c.max(1) as f64).sqrt(), inliers: c });
+        fit = Some(LineFit {
+            t0,
+            period: p,
+            rms: (ss / c.max(1) as f64).sqrt(),
+            inliers: c,
+        });
     }
     fit
 }
 
 /// Strength of the beat evidence at each grid position (max novelty within ±2 frames).
 pub fn grid_strength(novelty: &[f32], positions: &[f64]) -> Vec<f32> {
-    positions.iter().map(|&p| local_max(novelty, p, 2)).collect()
+    positions
+        .iter()
+        .map(|&p| local_max(novelty, p, 2))
+        .collect()
 }
 
 /// First and last index of the beat-carrying span: the first index from which at least

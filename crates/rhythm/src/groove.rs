@@ -97,10 +97,18 @@ pub fn stats(f: &OnsetFeatures, beats: &[f64], phase: usize) -> GrooveStats {
         return g;
     }
     let period = (beats[beats.len() - 1] - beats[0]) / (beats.len() - 1) as f64;
-    let kick_on: Vec<f64> = beats.iter().map(|&b| local_max(&f.bands[KICK], b, 2) as f64).collect();
-    let kick_off: Vec<f64> =
-        beats.iter().map(|&b| local_max(&f.bands[KICK], b + period / 2.0, 2) as f64).collect();
-    let hat: Vec<f64> = beats.iter().map(|&b| local_max(&f.bands[HIGH], b, 2) as f64).collect();
+    let kick_on: Vec<f64> = beats
+        .iter()
+        .map(|&b| local_max(&f.bands[KICK], b, 2) as f64)
+        .collect();
+    let kick_off: Vec<f64> = beats
+        .iter()
+        .map(|&b| local_max(&f.bands[KICK], b + period / 2.0, 2) as f64)
+        .collect();
+    let hat: Vec<f64> = beats
+        .iter()
+        .map(|&b| local_max(&f.bands[HIGH], b, 2) as f64)
+        .collect();
     let k90 = percentile(&kick_on, 0.9);
     let h90 = percentile(&hat, 0.9);
     g.drums = k90 > 2.0 || h90 > 2.0;
@@ -122,7 +130,11 @@ pub fn stats(f: &OnsetFeatures, beats: &[f64], phase: usize) -> GrooveStats {
         on_sum += kick_on[k];
         off_sum += kick_off[k];
     }
-    g.kick_on_beats = if tot > 0 { on_cnt as f64 / tot as f64 } else { 0.0 };
+    g.kick_on_beats = if tot > 0 {
+        on_cnt as f64 / tot as f64
+    } else {
+        0.0
+    };
     g.kick_offbeat = if on_sum > 0.0 { off_sum / on_sum } else { 0.0 };
     // accents of all drum bands
     let acc: Vec<f32> = (0..f.n_frames)
@@ -130,12 +142,18 @@ pub fn stats(f: &OnsetFeatures, beats: &[f64], phase: usize) -> GrooveStats {
         .collect();
     let prof = fold(&acc, beats, 24);
     let on = prof[0].max(prof[1]).max(prof[23]);
-    let off = prof[11].max(prof[12]).max(prof[13]).max(prof[5].max(prof[6]).max(prof[7]));
+    let off = prof[11]
+        .max(prof[12])
+        .max(prof[13])
+        .max(prof[5].max(prof[6]).max(prof[7]));
     g.offbeat_accent = if on > 1e-9 { off / on } else { 0.0 };
     let hprof = fold(&f.bands[HIGH], beats, 48);
     g.swing = swing_ratio(&hprof).or_else(|| swing_ratio(&fold(&acc, beats, 48)));
     // snare on 3 versus 2 and 4
-    let snare: Vec<f64> = beats.iter().map(|&b| local_max(&f.bands[LOW_MID], b, 2) as f64).collect();
+    let snare: Vec<f64> = beats
+        .iter()
+        .map(|&b| local_max(&f.bands[LOW_MID], b, 2) as f64)
+        .collect();
     let mut pos_sum = [0.0f64; 4];
     let mut pos_cnt = [0usize; 4];
     for (k, s) in snare.iter().enumerate() {
@@ -143,9 +161,19 @@ pub fn stats(f: &OnsetFeatures, beats: &[f64], phase: usize) -> GrooveStats {
         pos_sum[pos] += s;
         pos_cnt[pos] += 1;
     }
-    let m = |p: usize| if pos_cnt[p] > 0 { pos_sum[p] / pos_cnt[p] as f64 } else { 0.0 };
+    let m = |p: usize| {
+        if pos_cnt[p] > 0 {
+            pos_sum[p] / pos_cnt[p] as f64
+        } else {
+            0.0
+        }
+    };
     let two_four = 0.5 * (m(1) + m(3));
-    g.snare_on_three = if two_four > 1e-9 { m(2) / two_four } else { 0.0 };
+    g.snare_on_three = if two_four > 1e-9 {
+        m(2) / two_four
+    } else {
+        0.0
+    };
     // bar-to-bar repetition of the accent pattern (16 steps per bar)
     let mut bars: Vec<Vec<f64>> = Vec::new();
     let mut k = (4 - phase % 4) % 4;
@@ -170,7 +198,11 @@ pub fn stats(f: &OnsetFeatures, beats: &[f64], phase: usize) -> GrooveStats {
             sims.push(d / (na * nb));
         }
     }
-    g.repetition = if sims.is_empty() { 0.0 } else { sims.iter().sum::<f64>() / sims.len() as f64 };
+    g.repetition = if sims.is_empty() {
+        0.0
+    } else {
+        sims.iter().sum::<f64>() / sims.len() as f64
+    };
     g
 }
 

@@ -56,10 +56,14 @@ pub fn carry_between_raw(prof: &[[f64; 8]; PERIOD], spacing: usize) -> (f64, f64
     let mut best = (f64::NEG_INFINITY, 0.0, 0.0, 0.0);
     // candidate beats stay on tracked beats (metrical hierarchy): offsets step by 8
     for off in (0..spacing).step_by(8) {
-        let beats: Vec<f64> = (0..n / spacing).map(|k| flat[(off + k * spacing) % n]).collect();
+        let beats: Vec<f64> = (0..n / spacing)
+            .map(|k| flat[(off + k * spacing) % n])
+            .collect();
         let half = spacing / 2;
         let mids: Vec<f64> = if spacing % 2 == 0 {
-            (0..n / spacing).map(|k| flat[(off + k * spacing + half) % n]).collect()
+            (0..n / spacing)
+                .map(|k| flat[(off + k * spacing + half) % n])
+                .collect()
         } else {
             Vec::new()
         };
@@ -148,9 +152,24 @@ pub fn choose(
         }
         let (carry, between) = (acc[i].0 / acc[i].2, acc[i].1 / acc[i].2);
         let score = carry - between + prior(bpm);
-        let mid_ratio = if raw[i].0 > 1e-9 { raw[i].1 / raw[i].0 } else { 0.0 };
-        let snare_mid = if sn[i].0 > 1e-9 { sn[i].1 / sn[i].0 } else { 0.0 };
-        scores.push(LevelScore { bpm, mid_ratio, snare_mid, carry, between, score });
+        let mid_ratio = if raw[i].0 > 1e-9 {
+            raw[i].1 / raw[i].0
+        } else {
+            0.0
+        };
+        let snare_mid = if sn[i].0 > 1e-9 {
+            sn[i].1 / sn[i].0
+        } else {
+            0.0
+        };
+        scores.push(LevelScore {
+            bpm,
+            mid_ratio,
+            snare_mid,
+            carry,
+            between,
+            score,
+        });
     }
     // from the slowest level up: move to the faster level when the half-way accents are
     // nearly as strong as the beats, stop when they are clearly weaker, and let the
@@ -161,7 +180,8 @@ pub fn choose(
         let r = scores[cur].mid_ratio;
         // the snare cue needs substantial half-way accents too, and is only trusted below
         // the centre of the preferred range (offbeat open hats share the snare's band)
-        let snare_cue = scores[cur].snare_mid >= SNARE_FASTER && r >= 0.5 && scores[cur].bpm < centre;
+        let snare_cue =
+            scores[cur].snare_mid >= SNARE_FASTER && r >= 0.5 && scores[cur].bpm < centre;
         let go = if snare_cue || r >= MID_FASTER {
             true
         } else if r <= MID_STAY && in_pref(scores[cur].bpm) {
@@ -231,7 +251,11 @@ pub fn thirty_second_ratio(prof: &[[f64; 8]; PERIOD], spacing: usize) -> f64 {
 
 /// Snare-band mean on the beats and half-way between them, the beats' offset chosen by
 /// the kick band.
-fn snare_on_mid(kprof: &[[f64; 8]; PERIOD], sprof: &[[f64; 8]; PERIOD], spacing: usize) -> (f64, f64) {
+fn snare_on_mid(
+    kprof: &[[f64; 8]; PERIOD],
+    sprof: &[[f64; 8]; PERIOD],
+    spacing: usize,
+) -> (f64, f64) {
     let kf: Vec<f64> = kprof.iter().flat_map(|r| r.iter().copied()).collect();
     let sf: Vec<f64> = sprof.iter().flat_map(|r| r.iter().copied()).collect();
     let n = kf.len();
@@ -247,6 +271,8 @@ fn snare_on_mid(kprof: &[[f64; 8]; PERIOD], sprof: &[[f64; 8]; PERIOD], spacing:
     }
     let off = best.1;
     let on: f64 = (0..n / spacing).map(|j| sf[(off + j * spacing) % n]).sum();
-    let mid: f64 = (0..n / spacing).map(|j| sf[(off + j * spacing + spacing / 2) % n]).sum();
+    let mid: f64 = (0..n / spacing)
+        .map(|j| sf[(off + j * spacing + spacing / 2) % n])
+        .sum();
     (on, mid)
 }

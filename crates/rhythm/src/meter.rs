@@ -52,9 +52,16 @@ fn mean_rms(f: &OnsetFeatures, a: f64, b: f64) -> f64 {
 pub fn cues(f: &OnsetFeatures, beats: &[f64]) -> BeatCues {
     let n = beats.len();
     let mut c = BeatCues::default();
-    let period = if n >= 2 { (beats[n - 1] - beats[0]) / (n - 1) as f64 } else { 40.0 };
-    let snare_env: Vec<f32> =
-        f.bands[LOW_MID].iter().zip(&f.bands[HIGH]).map(|(a, b)| 0.6 * a + 0.4 * b).collect();
+    let period = if n >= 2 {
+        (beats[n - 1] - beats[0]) / (n - 1) as f64
+    } else {
+        40.0
+    };
+    let snare_env: Vec<f32> = f.bands[LOW_MID]
+        .iter()
+        .zip(&f.bands[HIGH])
+        .map(|(a, b)| 0.6 * a + 0.4 * b)
+        .collect();
     for (k, &b) in beats.iter().enumerate() {
         c.kick.push(local_max(&f.bands[KICK], b, 2) as f64);
         c.snare.push(local_max(&snare_env, b, 2) as f64);
@@ -104,7 +111,13 @@ pub fn bar_phase(c: &BeatCues) -> (usize, f64) {
             acc[pos][2] += zc[k];
             acc[pos][3] += ze[k];
         }
-        let m = |pos: usize, f: usize| if cnt[pos] > 0 { acc[pos][f] / cnt[pos] as f64 } else { 0.0 };
+        let m = |pos: usize, f: usize| {
+            if cnt[pos] > 0 {
+                acc[pos][f] / cnt[pos] as f64
+            } else {
+                0.0
+            }
+        };
         // downbeat: kick accent, harmonic change, energy rise
         s += 0.7 * m(0, 0) + 1.5 * m(0, 2) + 0.8 * m(0, 3);
         // backbeat: snare on 2 and 4 rather than 1 and 3

@@ -11,7 +11,12 @@
 use realfft::RealFftPlanner;
 
 /// Band edges in Hz.
-pub const BAND_EDGES: [(f64, f64); 4] = [(30.0, 150.0), (150.0, 500.0), (500.0, 3000.0), (3000.0, 10000.0)];
+pub const BAND_EDGES: [(f64, f64); 4] = [
+    (30.0, 150.0),
+    (150.0, 500.0),
+    (500.0, 3000.0),
+    (3000.0, 10000.0),
+];
 /// Index of each band in [`OnsetFeatures::bands`].
 pub const KICK: usize = 0;
 pub const LOW_MID: usize = 1;
@@ -52,8 +57,16 @@ pub fn features(samples: &[f32], sample_rate: u32) -> OnsetFeatures {
     let (win, hop) = geometry(sample_rate);
     let sr = sample_rate.max(1000) as f64;
     let fps = sr / hop as f64;
-    let n_frames = if samples.is_empty() { 0 } else { samples.len() / hop + 1 };
-    let mut out = OnsetFeatures { fps, n_frames, ..Default::default() };
+    let n_frames = if samples.is_empty() {
+        0
+    } else {
+        samples.len() / hop + 1
+    };
+    let mut out = OnsetFeatures {
+        fps,
+        n_frames,
+        ..Default::default()
+    };
     if n_frames < 2 {
         out.bands = std::array::from_fn(|_| vec![0.0; n_frames]);
         out.novelty = vec![0.0; n_frames];
@@ -94,44 +107,66 @@ pub fn features(samples: &[f32], sample_rate: u32) -> OnsetFeatures {
             }
         })
         .collect();
-    let max_bin = band_of.iter().rposition(|&b| b != usize::MAX).map_or(0, |k| k + 1);
+    let max_bin = band_of
+        .iter()
+        .rposition(|&b| b != usize::MAX)
+        .map_or(0, |k| k + 1);
 
     let mut bands: [Vec<f32>; 4] = std::array::from_fn(|_| vec![0.0f32; n_frames]);
     let mut rms = vec![0.0f32; n_frames];
     let mut chroma = vec![[0.0f32; 12]; n_frames];
+    let _ = &chroma_of;
     let mut prev = vec![0.0f32; nbins];
     let mut cur = vec![0.0f32; nbins];
     let gamma = 1000.0f32;
     let half = win / 2;
+    let (chroma_lo, chroma_hi) = (
+        chroma_of.iter().position(|c| c.is_some()).unwrap_or(0),
+        chroma_of
+            .iter()
+            .rposition(|c| c.is_some())
+            .map_or(0, |k| k + 1),
+    );
+    let chroma_pc: Vec<usize> = chroma_of.iter().map(|c| c.unwrap_or(0)).collect();
+    let clean = |v: f32| if v.is_finite() { v } else { 0.0 };
     for t in 0..n_frames {
         let centre = t * hop;
         let mut e = 0.0f32;
-        for (i, slot) in inbuf.iter_mut().enumerate() {
-            let idx = centre as isize + i as isize - half as isize;
-            let x = if idx >= 0 && (idx as usize) < samples.len() {
-                let v = samples[idx as usize];
-                if v.is_finite() {
-                    v
+        if centre >= half && centre + half <= samples.len() {
+            let src = &samples[centre - half..centre + half];
+            for ((slot, &x), &w) in inbuf.iter_mut().zip(src).zip(&window) {
+                let v = clean(x) * w;
+                e += v * v;
+                *slot = v;
+            }
+        } else {
+            for (i, slot) in inbuf.iter_mut().enumerate() {
+                let idx = centre as isize + i as isize - half as isize;
+                let x = if idx >= 0 && (idx as usize) < samples.len() {
+                    clean(samples[idx as usize])
                 } else {
                     0.0
-                }
-            } else {
-                0.0
-            };
-            let v = x * window[i];
-            e += v * v;
-            *slot = v;
+                };
+                let v = x * window[i];
+                e += v * v;
+                *slot = v;
+            }
         }
         rms[t] = (e / win as f32).sqrt();
-        if fft.process_with_scratch(&mut inbuf, &mut spec, &mut scratch).is_err() {
+        if fft
+            .process_with_scratch(&mut inbuf, &mut spec, &mut scratch)
+            .is_err()
+        {
             continue;
         }
         let ch = &mut chroma[t];
+        let scale = 2.0 / wsum;
         for k in 0..max_bin.min(nbins) {
-            let m = spec[k].norm() * 2.0 / wsum;
-            cur[k] = (1.0 + gamma * m).ln();
-            if let Some(pc) = chroma_of[k] {
-                ch[pc] += m * m;
+            let c = spec[k];
+            let p2 = (c.re * c.re + c.im * c.im) * scale * scale;
+            cur[k] = fast_ln1p(gamma * p2.sqrt());
+            if k >= chroma_lo && k < chroma_hi {
+                ch[chroma_pc[k]] += p2;
             }
         }
         let s: f32 = ch.iter().sum();
@@ -165,12 +200,32 @@ pub fn features(samples: &[f32], sample_rate: u32) -> OnsetFeatures {
             band.iter_mut().for_each(|v| *v = 0.0);
         }
     }
-    let raw: Vec<f32> = (0..n_frames).map(|t| bands.iter().map(|b| b[t]).sum::<f32>()).collect();
+    let raw: Vec<f32> = (0..n_frames)
+        .map(|t| bands.iter().map(|b| b[t]).sum::<f32>())
+        .collect();
     out.novelty = detrend(&raw, (0.15 * fps).round() as usize);
     out.bands = bands;
     out.rms = rms;
     out.chroma = chroma;
     out
+}
+
+/// `ln(1 + x)` for `x >= 0`, to ~1e-4 absolute: exponent from the float's bits plus a
+/// polynomial for the mantissa (the flux needs compression, not libm precision).
+#[inline]
+pub fn fast_ln1p(x: f32) -> f32 {
+    let y = 1.0 + x.max(0.0);
+    if !y.is_finite() {
+        return 88.0;
+    }
+    let bits = y.to_bits();
+    let e = ((bits >> 23) & 0xff) as i32 - 127;
+    let m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000); // [1, 2)
+                                                                // ln(m) on [1,2) via atanh series in s = (m-1)/(m+1), s in [0, 1/3)
+    let s = (m - 1.0) / (m + 1.0);
+    let s2 = s * s;
+    let ln_m = 2.0 * s * (1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0))));
+    e as f32 * std::f32::consts::LN_2 + ln_m
 }
 
 /// Subtract a centred moving average of half-width `h` and half-wave rectify.
@@ -218,4 +273,34 @@ pub fn local_max(x: &[f32], pos: f64, w: usize) -> f32 {
         return 0.0;
     }
     x[a..=b].iter().copied().fold(0.0, f32::max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_ln1p_matches_libm() {
+        let mut x = 0.0f32;
+        while x < 1e6 {
+            let want = (1.0 + x as f64).ln();
+            let got = fast_ln1p(x) as f64;
+            assert!(
+                (got - want).abs() < 2e-4 * want.max(1.0),
+                "x {x}: {got} vs {want}"
+            );
+            x = x * 1.37 + 0.001;
+        }
+        assert!(fast_ln1p(f32::INFINITY).is_finite());
+    }
+
+    #[test]
+    fn geometry_keeps_time_resolution_across_rates() {
+        for sr in [22050u32, 44100, 48000, 16000] {
+            let (win, hop) = geometry(sr);
+            let hop_s = hop as f64 / sr as f64;
+            assert!((hop_s - 256.0 / 22050.0).abs() < 2e-4, "{sr}: hop {hop_s}");
+            assert!(win.is_power_of_two() && win >= hop * 2);
+        }
+    }
 }

@@ -142,7 +142,11 @@ pub fn precise_period(acf: &[f32], p0: f64) -> f64 {
         }
         let (y0, y1, y2) = (acf[best - 1] as f64, acf[best] as f64, acf[best + 1] as f64);
         let den = y0 - 2.0 * y1 + y2;
-        let off = if den.abs() > 1e-12 { (0.5 * (y0 - y2) / den).clamp(-0.5, 0.5) } else { 0.0 };
+        let off = if den.abs() > 1e-12 {
+            (0.5 * (y0 - y2) / den).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        };
         p = (best as f64 + off) / m as f64;
         m *= 2;
     }

@@ -23,7 +23,13 @@ struct Conn {
 }
 
 impl Conn {
-    async fn request(&mut self, method: &str, path: &str, body: Option<&str>, extra: &str) -> std::io::Result<(u16, String)> {
+    async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        extra: &str,
+    ) -> std::io::Result<(u16, String)> {
         for attempt in 0..2 {
             if self.stream.is_none() {
                 self.stream = Some(BufReader::new(TcpStream::connect(self.addr).await?));
@@ -41,8 +47,17 @@ impl Conn {
         Err(std::io::Error::other("unreachable"))
     }
 
-    async fn try_request(&mut self, method: &str, path: &str, body: Option<&str>, extra: &str) -> std::io::Result<(u16, String)> {
-        let s = self.stream.as_mut().ok_or_else(|| std::io::Error::other("no stream"))?;
+    async fn try_request(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        extra: &str,
+    ) -> std::io::Result<(u16, String)> {
+        let s = self
+            .stream
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("no stream"))?;
         let b = body.unwrap_or("");
         let req = format!(
             "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}\r\n{b}",
@@ -51,7 +66,11 @@ impl Conn {
         s.get_mut().write_all(req.as_bytes()).await?;
         let mut line = String::new();
         s.read_line(&mut line).await?;
-        let status: u16 = line.split_whitespace().nth(1).and_then(|x| x.parse().ok()).ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|x| x.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
         let mut len = 0usize;
         let mut close = false;
         loop {
@@ -101,7 +120,10 @@ const PROMPTS: [&str; 8] = [
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let base = args.get(1).cloned().unwrap_or_else(|| "http://127.0.0.1:8765".into());
+    let base = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "http://127.0.0.1:8765".into());
     let clients: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(50);
     let secs: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10);
     let hostport = base.trim_start_matches("http://").trim_end_matches('/');
@@ -115,7 +137,10 @@ async fn main() {
 
     // track ids to use as the current track
     let mut c = Conn { addr, stream: None };
-    let (st, body) = match c.request("GET", "/api/v1/tracks?limit=500&sort=title", None, "").await {
+    let (st, body) = match c
+        .request("GET", "/api/v1/tracks?limit=500&sort=title", None, "")
+        .await
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("cannot reach {base}: {e}");
@@ -123,12 +148,20 @@ async fn main() {
         }
     };
     let page: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-    let ids: Vec<String> = page["items"].as_array().into_iter().flatten().filter_map(|t| t["id"].as_str().map(String::from)).collect();
+    let ids: Vec<String> = page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["id"].as_str().map(String::from))
+        .collect();
     if st != 200 || ids.is_empty() {
         eprintln!("no tracks ({st}): {body}");
         std::process::exit(2);
     }
-    println!("library: {} tracks; {clients} clients for {secs} s against {base}", page["total"]);
+    println!(
+        "library: {} tracks; {clients} clients for {secs} s against {base}",
+        page["total"]
+    );
 
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();
@@ -159,14 +192,47 @@ async fn main() {
     // the hostile client
     let hostile = tokio::spawn(async move {
         let cases: Vec<(&str, &str, Option<String>, &str)> = vec![
-            ("POST", "/api/v1/recommend", Some("{\"current\":".into()), "BAD_REQUEST"),
-            ("POST", "/api/v1/recommend", Some("{\"current\":\"nope\"}".into()), "TRACK_NOT_FOUND"),
-            ("POST", "/api/v1/recommend", Some(format!("{{\"current\":\"x\",\"prompt\":\"{}\"}}", "a".repeat(100_000))), "PAYLOAD_TOO_LARGE"),
-            ("POST", "/api/v1/recommend", Some("[1,2,3]".into()), "BAD_REQUEST"),
+            (
+                "POST",
+                "/api/v1/recommend",
+                Some("{\"current\":".into()),
+                "BAD_REQUEST",
+            ),
+            (
+                "POST",
+                "/api/v1/recommend",
+                Some("{\"current\":\"nope\"}".into()),
+                "TRACK_NOT_FOUND",
+            ),
+            (
+                "POST",
+                "/api/v1/recommend",
+                Some(format!(
+                    "{{\"current\":\"x\",\"prompt\":\"{}\"}}",
+                    "a".repeat(100_000)
+                )),
+                "PAYLOAD_TOO_LARGE",
+            ),
+            (
+                "POST",
+                "/api/v1/recommend",
+                Some("[1,2,3]".into()),
+                "BAD_REQUEST",
+            ),
             ("GET", "/api/v1/tracks?bpm_min=fast", None, "BAD_REQUEST"),
-            ("GET", "/api/v1/tracks/..%2F..%2Fetc%2Fpasswd/audio", None, "TRACK_NOT_FOUND"),
+            (
+                "GET",
+                "/api/v1/tracks/..%2F..%2Fetc%2Fpasswd/audio",
+                None,
+                "TRACK_NOT_FOUND",
+            ),
             ("DELETE", "/api/v1/tracks", None, "METHOD_NOT_ALLOWED"),
-            ("POST", "/api/v1/intent", Some("{\"prompt\":\"\\u0000\"}".into()), "INVALID_PROMPT"),
+            (
+                "POST",
+                "/api/v1/intent",
+                Some("{\"prompt\":\"\\u0000\"}".into()),
+                "INVALID_PROMPT",
+            ),
         ];
         let mut ok = 0usize;
         let mut bad: Vec<String> = Vec::new();
@@ -175,13 +241,19 @@ async fn main() {
             let (m, p, b, want) = &cases[i % cases.len()];
             i += 1;
             let mut conn = Conn { addr, stream: None };
-            match conn.request(m, p, b.as_deref(), "Connection: close\r\n").await {
+            match conn
+                .request(m, p, b.as_deref(), "Connection: close\r\n")
+                .await
+            {
                 Ok((_, body)) => {
                     let j: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
                     if j["error"]["code"] == *want {
                         ok += 1;
                     } else if bad.len() < 5 {
-                        bad.push(format!("{m} {p}: wanted {want}, got {}", &body.chars().take(200).collect::<String>()));
+                        bad.push(format!(
+                            "{m} {p}: wanted {want}, got {}",
+                            &body.chars().take(200).collect::<String>()
+                        ));
                     }
                 }
                 Err(e) => {

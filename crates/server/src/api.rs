@@ -55,16 +55,26 @@ async fn health(State(st): State<AppState>) -> Json<serde_json::Value> {
 }
 
 async fn openapi() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI_JSON,
+    )
+        .into_response()
 }
 
 async fn library(State(st): State<AppState>) -> Result<Json<LibraryInfo>, ApiError> {
     let cat = st.catalog().await?;
-    let (bpm_min, bpm_max) = cat.bpm_range().map_or((None, None), |(a, b)| (Some(a), Some(b)));
+    let (bpm_min, bpm_max) = cat
+        .bpm_range()
+        .map_or((None, None), |(a, b)| (Some(a), Some(b)));
     Ok(Json(LibraryInfo {
         ready: true,
         tracks: cat.len(),
-        genres: cat.genres().into_iter().map(|(genre, count)| GenreCount { genre, count }).collect(),
+        genres: cat
+            .genres()
+            .into_iter()
+            .map(|(genre, count)| GenreCount { genre, count })
+            .collect(),
         bpm_min,
         bpm_max,
         session: st.config().session.clone(),
@@ -110,7 +120,10 @@ fn key(name: &str, s: &str) -> Result<CamelotKey, ApiError> {
     s.trim().parse::<CamelotKey>().map_err(|_| {
         ApiError::new(
             ErrorCode::InvalidKey,
-            format!("{name}: not a musical key: {:?} (try 8A, Am or F# major)", truncate(s, 40)),
+            format!(
+                "{name}: not a musical key: {:?} (try 8A, Am or F# major)",
+                truncate(s, 40)
+            ),
         )
     })
 }
@@ -127,10 +140,17 @@ impl TracksQuery {
             .map(|t| truncate(t, 64))
             .collect();
         let keys = match self.key.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(s) => s.split(',').take(24).map(|k| key("key", k)).collect::<Result<_, _>>()?,
+            Some(s) => s
+                .split(',')
+                .take(24)
+                .map(|k| key("key", k))
+                .collect::<Result<_, _>>()?,
             None => Vec::new(),
         };
-        let compatible_with = match self.compatible_with.as_deref().filter(|s| !s.trim().is_empty())
+        let compatible_with = match self
+            .compatible_with
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
         {
             Some(s) => Some(key("compatible_with", s)?),
             None => None,
@@ -144,7 +164,12 @@ impl TracksQuery {
             .filter(|g| !g.is_empty())
             .take(32)
             .collect();
-        let sort = match self.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let sort = match self
+            .sort
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(s) => {
                 let (desc, name) = match s.strip_prefix('-') {
@@ -191,7 +216,9 @@ async fn list_tracks(
 
 fn check_id(id: &str) -> Result<(), ApiError> {
     if id.is_empty() || id.len() > 256 || id.chars().any(char::is_control) {
-        return Err(ApiError::bad_request("track id must be 1–256 printable characters"));
+        return Err(ApiError::bad_request(
+            "track id must be 1–256 printable characters",
+        ));
     }
     Ok(())
 }
@@ -199,7 +226,9 @@ fn check_id(id: &str) -> Result<(), ApiError> {
 fn beats_of(doc: &TrackDoc) -> (Vec<f64>, Vec<f64>) {
     let mut beats = Vec::new();
     let mut downbeats = Vec::new();
-    let Some(grid) = &doc.beat_grid else { return (beats, downbeats) };
+    let Some(grid) = &doc.beat_grid else {
+        return (beats, downbeats);
+    };
     for seg in &grid.segments {
         if !(seg.bpm.is_finite() && seg.bpm > 0.0 && seg.start_s.is_finite()) {
             continue;
@@ -225,7 +254,10 @@ async fn track_detail(
 ) -> Result<Json<TrackDetail>, ApiError> {
     check_id(&id)?;
     let cat = st.catalog().await?;
-    let doc = cat.get(&id).cloned().ok_or_else(|| ApiError::track_not_found(&id))?;
+    let doc = cat
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| ApiError::track_not_found(&id))?;
     let backend = st.backend();
     let id2 = id.clone();
     let waveform = tokio::task::spawn_blocking(move || backend.waveform(&id2)).await??;
@@ -261,7 +293,10 @@ async fn track_audio(
     let path = tokio::task::spawn_blocking(move || backend.audio_path(&id2))
         .await??
         .ok_or_else(|| {
-            ApiError::new(ErrorCode::AudioUnavailable, "this track has no audio file in the library")
+            ApiError::new(
+                ErrorCode::AudioUnavailable,
+                "this track has no audio file in the library",
+            )
         })?;
     crate::audio::serve_file(&path, &headers).await
 }
@@ -274,7 +309,10 @@ fn check_prompt(p: &str) -> Result<(), ApiError> {
         ));
     }
     if p.chars().any(|c| c.is_control() && !c.is_whitespace()) {
-        return Err(ApiError::new(ErrorCode::InvalidPrompt, "prompt contains control characters"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidPrompt,
+            "prompt contains control characters",
+        ));
     }
     Ok(())
 }
@@ -285,9 +323,16 @@ async fn recommend(
 ) -> Result<Json<RecommendResponse>, ApiError> {
     let limit = req.limit.unwrap_or(10);
     if limit == 0 || limit > MAX_RECOMMEND {
-        return Err(ApiError::bad_request(format!("limit must be in 1..={MAX_RECOMMEND}")));
+        return Err(ApiError::bad_request(format!(
+            "limit must be in 1..={MAX_RECOMMEND}"
+        )));
     }
-    let prompt = req.prompt.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(String::from);
+    let prompt = req
+        .prompt
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(String::from);
     if let Some(p) = &prompt {
         check_prompt(p)?;
     }
@@ -316,14 +361,26 @@ async fn recommend(
         })?,
     };
     check_id(&current)?;
-    let cur_doc = cat.get(&current).cloned().ok_or_else(|| ApiError::track_not_found(&current))?;
+    let cur_doc = cat
+        .get(&current)
+        .cloned()
+        .ok_or_else(|| ApiError::track_not_found(&current))?;
     let backend = st.backend();
     let cur2 = current.clone();
+    let _permit = st
+        .inner
+        .rank_gate
+        .acquire()
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::Unavailable, "server shutting down"))?;
     let rec = tokio::task::spawn_blocking(move || {
         let intent = prompt.as_deref().map(|p| backend.parse_intent(p));
         if let Some(i) = &intent {
             if i.status == IntentStatus::Error {
-                let msg = i.error.clone().unwrap_or_else(|| "the prompt cannot be used".into());
+                let msg = i
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "the prompt cannot be used".into());
                 return Err(ApiError::new(ErrorCode::InvalidPrompt, msg));
             }
         }
@@ -394,10 +451,17 @@ fn history_response(st: &AppState, cat: &Arc<crate::Catalog>) -> HistoryResponse
         .into_iter()
         .enumerate()
         .filter_map(|(i, p)| {
-            Some(HistoryEntry { position: i + 1, played_at: p.played_at, track: cat.summary(&p.track_id)? })
+            Some(HistoryEntry {
+                position: i + 1,
+                played_at: p.played_at,
+                track: cat.summary(&p.track_id)?,
+            })
         })
         .collect();
-    HistoryResponse { session: st.config().session.clone(), entries }
+    HistoryResponse {
+        session: st.config().session.clone(),
+        entries,
+    }
 }
 
 async fn get_history(State(st): State<AppState>) -> Result<Json<HistoryResponse>, ApiError> {
@@ -455,5 +519,8 @@ async fn feedback(
     };
     let backend = st.backend();
     tokio::task::spawn_blocking(move || backend.record_feedback(&input)).await??;
-    Ok(Json(FeedbackResponse { stored: true, session: st.config().session.clone() }))
+    Ok(Json(FeedbackResponse {
+        stored: true,
+        session: st.config().session.clone(),
+    }))
 }

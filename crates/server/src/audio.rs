@@ -32,12 +32,18 @@ pub enum RangeRequest {
 /// other units and multi-range requests are ignored (answered with the full file), as the
 /// RFC allows.
 pub fn parse_range(value: Option<&str>, len: u64) -> RangeRequest {
-    let Some(v) = value else { return RangeRequest::Full };
-    let Some(spec) = v.trim().strip_prefix("bytes=") else { return RangeRequest::Full };
+    let Some(v) = value else {
+        return RangeRequest::Full;
+    };
+    let Some(spec) = v.trim().strip_prefix("bytes=") else {
+        return RangeRequest::Full;
+    };
     if spec.contains(',') {
         return RangeRequest::Full;
     }
-    let Some((a, b)) = spec.trim().split_once('-') else { return RangeRequest::Full };
+    let Some((a, b)) = spec.trim().split_once('-') else {
+        return RangeRequest::Full;
+    };
     let (a, b) = (a.trim(), b.trim());
     let num = |s: &str| -> Option<u64> {
         if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
@@ -51,19 +57,28 @@ pub fn parse_range(value: Option<&str>, len: u64) -> RangeRequest {
         (true, false) => match num(b) {
             Some(0) => RangeRequest::Unsatisfiable,
             Some(_) if len == 0 => RangeRequest::Unsatisfiable,
-            Some(n) => RangeRequest::Partial(ByteRange { start: len.saturating_sub(n), end: len - 1 }),
+            Some(n) => RangeRequest::Partial(ByteRange {
+                start: len.saturating_sub(n),
+                end: len - 1,
+            }),
             None => RangeRequest::Full,
         },
         // bytes=A- : from A to the end
         (false, true) => match num(a) {
-            Some(s) if s < len => RangeRequest::Partial(ByteRange { start: s, end: len - 1 }),
+            Some(s) if s < len => RangeRequest::Partial(ByteRange {
+                start: s,
+                end: len - 1,
+            }),
             Some(_) => RangeRequest::Unsatisfiable,
             None => RangeRequest::Full,
         },
         (false, false) => match (num(a), num(b)) {
             (Some(s), Some(e)) if s > e => RangeRequest::Full,
             (Some(s), Some(_)) if s >= len => RangeRequest::Unsatisfiable,
-            (Some(s), Some(e)) => RangeRequest::Partial(ByteRange { start: s, end: e.min(len - 1) }),
+            (Some(s), Some(e)) => RangeRequest::Partial(ByteRange {
+                start: s,
+                end: e.min(len - 1),
+            }),
             _ => RangeRequest::Full,
         },
         (true, true) => RangeRequest::Full,
@@ -72,7 +87,10 @@ pub fn parse_range(value: Option<&str>, len: u64) -> RangeRequest {
 
 /// MIME type from the file extension.
 pub fn content_type(path: &Path) -> &'static str {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("mp3") => "audio/mpeg",
         Some("flac") => "audio/flac",
@@ -86,7 +104,12 @@ pub fn content_type(path: &Path) -> &'static str {
 
 /// Serve `path` honouring the request's Range header.
 pub async fn serve_file(path: &Path, headers: &HeaderMap) -> Result<Response, ApiError> {
-    let unavailable = || ApiError::new(ErrorCode::AudioUnavailable, "the track's audio file cannot be read");
+    let unavailable = || {
+        ApiError::new(
+            ErrorCode::AudioUnavailable,
+            "the track's audio file cannot be read",
+        )
+    };
     let mut file = tokio::fs::File::open(path).await.map_err(|e| {
         tracing::warn!(path = %path.display(), error = %e, "audio file open failed");
         unavailable()
@@ -96,7 +119,10 @@ pub async fn serve_file(path: &Path, headers: &HeaderMap) -> Result<Response, Ap
         return Err(unavailable());
     }
     let len = meta.len();
-    let range = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), len);
+    let range = parse_range(
+        headers.get(header::RANGE).and_then(|v| v.to_str().ok()),
+        len,
+    );
     let ctype = HeaderValue::from_static(content_type(path));
     match range {
         RangeRequest::Unsatisfiable => Err(ApiError::new(
@@ -121,7 +147,9 @@ pub async fn serve_file(path: &Path, headers: &HeaderMap) -> Result<Response, Ap
                 .into_response())
         }
         RangeRequest::Partial(r) => {
-            file.seek(std::io::SeekFrom::Start(r.start)).await.map_err(|_| unavailable())?;
+            file.seek(std::io::SeekFrom::Start(r.start))
+                .await
+                .map_err(|_| unavailable())?;
             let n = r.end - r.start + 1;
             let body = Body::from_stream(tokio_util::io::ReaderStream::new(file.take(n)));
             let cr = HeaderValue::from_str(&format!("bytes {}-{}/{}", r.start, r.end, len))
@@ -157,15 +185,35 @@ mod tests {
         assert_eq!(parse_range(Some("bytes=-10"), 100), p(90, 99));
         assert_eq!(parse_range(Some("bytes=-500"), 100), p(0, 99));
         assert_eq!(parse_range(Some("bytes=50-5000"), 100), p(50, 99));
-        assert_eq!(parse_range(Some("bytes=100-"), 100), RangeRequest::Unsatisfiable);
-        assert_eq!(parse_range(Some("bytes=100-200"), 100), RangeRequest::Unsatisfiable);
-        assert_eq!(parse_range(Some("bytes=-0"), 100), RangeRequest::Unsatisfiable);
-        assert_eq!(parse_range(Some("bytes=0-"), 0), RangeRequest::Unsatisfiable);
+        assert_eq!(
+            parse_range(Some("bytes=100-"), 100),
+            RangeRequest::Unsatisfiable
+        );
+        assert_eq!(
+            parse_range(Some("bytes=100-200"), 100),
+            RangeRequest::Unsatisfiable
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-0"), 100),
+            RangeRequest::Unsatisfiable
+        );
+        assert_eq!(
+            parse_range(Some("bytes=0-"), 0),
+            RangeRequest::Unsatisfiable
+        );
     }
 
     #[test]
     fn malformed_ranges_are_ignored() {
-        for h in ["items=0-1", "bytes=a-b", "bytes=5-1", "bytes=-", "bytes=0-1,5-6", "bytes=+1-2", "bytes=18446744073709551616-"] {
+        for h in [
+            "items=0-1",
+            "bytes=a-b",
+            "bytes=5-1",
+            "bytes=-",
+            "bytes=0-1,5-6",
+            "bytes=+1-2",
+            "bytes=18446744073709551616-",
+        ] {
             assert_eq!(parse_range(Some(h), 100), RangeRequest::Full, "{h}");
         }
     }

@@ -72,9 +72,16 @@ impl Catalog {
             by_id.entry(d.track_id.clone()).or_insert(i);
             let k = d.camelot();
             let mut h = String::new();
-            for s in [&d.title, &d.artist, &d.album, &d.genre, &d.subgenre, &d.vibe]
-                .into_iter()
-                .flatten()
+            for s in [
+                &d.title,
+                &d.artist,
+                &d.album,
+                &d.genre,
+                &d.subgenre,
+                &d.vibe,
+            ]
+            .into_iter()
+            .flatten()
             {
                 h.push_str(&s.to_lowercase());
                 h.push(' ');
@@ -87,7 +94,12 @@ impl Catalog {
             haystack.push(h);
             keys.push(k);
         }
-        Self { docs, by_id, haystack, keys }
+        Self {
+            docs,
+            by_id,
+            haystack,
+            keys,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -120,7 +132,11 @@ impl Catalog {
     }
 
     pub fn bpm_range(&self) -> Option<(f64, f64)> {
-        let mut it = self.docs.iter().filter_map(|d| d.bpm).filter(|b| b.is_finite());
+        let mut it = self
+            .docs
+            .iter()
+            .filter_map(|d| d.bpm)
+            .filter(|b| b.is_finite());
         let first = it.next()?;
         Some(it.fold((first, first), |(lo, hi), b| (lo.min(b), hi.max(b))))
     }
@@ -167,7 +183,9 @@ impl Catalog {
     }
 
     pub fn query(&self, f: &TrackFilter) -> TrackPage {
-        let mut idx: Vec<usize> = (0..self.docs.len()).filter(|&i| self.matches(i, f)).collect();
+        let mut idx: Vec<usize> = (0..self.docs.len())
+            .filter(|&i| self.matches(i, f))
+            .collect();
         if let Some((field, desc)) = f.sort {
             idx.sort_by(|&a, &b| {
                 let (Some(da), Some(db)) = (self.docs.get(a), self.docs.get(b)) else {
@@ -187,7 +205,12 @@ impl Catalog {
             .filter_map(|&i| self.docs.get(i))
             .map(TrackSummary::from_doc)
             .collect();
-        TrackPage { total, offset: f.offset, limit: f.limit, items }
+        TrackPage {
+            total,
+            offset: f.offset,
+            limit: f.limit,
+            items,
+        }
     }
 }
 

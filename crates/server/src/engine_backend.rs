@@ -32,7 +32,10 @@ pub struct EngineBackend {
 }
 
 fn storage(context: &'static str) -> impl FnOnce(flowstate_corpus::CorpusError) -> BackendError {
-    move |e| BackendError::Storage { context, source: Box::new(e) }
+    move |e| BackendError::Storage {
+        context,
+        source: Box::new(e),
+    }
 }
 
 impl EngineBackend {
@@ -66,7 +69,9 @@ impl EngineBackend {
     }
 
     fn docs(&self) -> Result<Vec<TrackDoc>, BackendError> {
-        let entries = self.with_corpus(|c| c.all_entries()).map_err(storage("reading tracks"))?;
+        let entries = self
+            .with_corpus(|c| c.all_entries())
+            .map_err(storage("reading tracks"))?;
         Ok(entries
             .into_iter()
             .map(|e| {
@@ -85,7 +90,9 @@ impl EngineBackend {
         }
         let docs = self.docs()?;
         self.init_from(&docs);
-        self.snapshot.get().ok_or_else(|| BackendError::Unavailable("library not loaded".into()))
+        self.snapshot
+            .get()
+            .ok_or_else(|| BackendError::Unavailable("library not loaded".into()))
     }
 
     fn init_from(&self, docs: &[TrackDoc]) {
@@ -127,7 +134,13 @@ pub fn reason_lines(reasons: &[Reason]) -> Vec<String> {
         let line = match r {
             Reason::Energy { from, to } if from == to => format!("energy {} (same)", fmt_num(*to)),
             Reason::Energy { from, to } => format!("energy {}→{}", fmt_num(*from), fmt_num(*to)),
-            Reason::Key { from, to, steps, score, waived } => {
+            Reason::Key {
+                from,
+                to,
+                steps,
+                score,
+                waived,
+            } => {
                 let rel = if from == to {
                     "same key".to_string()
                 } else if *steps == 0 {
@@ -140,16 +153,26 @@ pub fn reason_lines(reasons: &[Reason]) -> Vec<String> {
                     if *waived { ", key rule waived" } else { "" }
                 )
             }
-            Reason::Tempo { from, to, pct, fold, waived } => format!(
+            Reason::Tempo {
+                from,
+                to,
+                pct,
+                fold,
+                waived,
+            } => format!(
                 "{}→{} BPM ({pct:+.1}%{}){}",
                 fmt_num(*from),
                 fmt_num(*to),
-                fold.as_deref().map(|f| format!(", {f} time")).unwrap_or_default(),
+                fold.as_deref()
+                    .map(|f| format!(", {f} time"))
+                    .unwrap_or_default(),
                 if *waived { ", tempo rule waived" } else { "" }
             ),
             Reason::Vibe { from, to } => format!("vibe {from}→{to}"),
             Reason::Genre { from, to } => format!("genre {from}→{to}"),
-            Reason::Constraint { text, satisfied, .. } => {
+            Reason::Constraint {
+                text, satisfied, ..
+            } => {
                 format!("{} {text}", if *satisfied { "✓" } else { "✗" })
             }
             Reason::MixIn { ease } if *ease >= 8.0 => format!("easy mix-in ({})", fmt_num(*ease)),
@@ -161,7 +184,10 @@ pub fn reason_lines(reasons: &[Reason]) -> Vec<String> {
             Reason::LowEndClash { clash } if *clash > 0.6 => "watch the low end".to_string(),
             Reason::LowEndClash { .. } => continue,
             Reason::Hype { .. } => continue,
-            Reason::SameArtist { artist, as_current: true } => format!("same artist ({artist})"),
+            Reason::SameArtist {
+                artist,
+                as_current: true,
+            } => format!("same artist ({artist})"),
             Reason::SameArtist { artist, .. } => format!("{artist} played recently"),
             Reason::Duplicate { of } => format!("possible duplicate of {of}"),
             Reason::Relaxed { failed } => format!("relaxed: fails {}", failed.join(", ")),
@@ -184,7 +210,9 @@ fn label_of(prefix: &str, text: &str) -> String {
         }
     }
     // a completion of the word being typed: drop the words before it
-    let head = prefix.rfind(char::is_whitespace).map_or("", |i| &prefix[..=i]);
+    let head = prefix
+        .rfind(char::is_whitespace)
+        .map_or("", |i| &prefix[..=i]);
     text.strip_prefix(head).unwrap_or(text).to_string()
 }
 
@@ -216,8 +244,12 @@ impl Backend for EngineBackend {
     }
 
     fn audio_path(&self, track_id: &str) -> Result<Option<PathBuf>, BackendError> {
-        let entry = self.with_corpus(|c| c.get(track_id)).map_err(storage("reading a track"))?;
-        Ok(entry.and_then(|e| e.path.or(e.doc.file_path)).map(PathBuf::from))
+        let entry = self
+            .with_corpus(|c| c.get(track_id))
+            .map_err(storage("reading a track"))?;
+        Ok(entry
+            .and_then(|e| e.path.or(e.doc.file_path))
+            .map(PathBuf::from))
     }
 
     fn parse_intent(&self, prompt: &str) -> Intent {
@@ -234,7 +266,11 @@ impl Backend for EngineBackend {
                     flowstate_intent::SuggestionKind::Library => "library",
                     flowstate_intent::SuggestionKind::Chip => "chip",
                 };
-                Suggestion { label: label_of(prefix, &s.text), text: s.text, kind: kind.into() }
+                Suggestion {
+                    label: label_of(prefix, &s.text),
+                    text: s.text,
+                    kind: kind.into(),
+                }
             })
             .collect()
     }
@@ -267,10 +303,18 @@ impl Backend for EngineBackend {
                 if r.relaxed && !reasons.iter().any(|l| l.starts_with("relaxed")) {
                     reasons.push("relaxed: does not pass every filter".into());
                 }
-                RankedTrack { track_id: r.track_id, score: r.score, reasons }
+                RankedTrack {
+                    track_id: r.track_id,
+                    score: r.score,
+                    reasons,
+                }
             })
             .collect();
-        Ok(Recommendation { intent: prompt.map(|_| intent), results, notes: rec.notes })
+        Ok(Recommendation {
+            intent: prompt.map(|_| intent),
+            results,
+            notes: rec.notes,
+        })
     }
 
     fn record_play(&self, session: &str, track_id: &str) -> Result<(), BackendError> {
@@ -309,11 +353,22 @@ mod tests {
     fn reason_lines_are_short_and_skip_noise() {
         let l = reason_lines(&[
             Reason::Energy { from: 6.0, to: 8.0 },
-            Reason::Tempo { from: 126.0, to: 128.0, pct: 1.587, fold: None, waived: false },
+            Reason::Tempo {
+                from: 126.0,
+                to: 128.0,
+                pct: 1.587,
+                fold: None,
+                waived: false,
+            },
             Reason::MixIn { ease: 3.0 },
             Reason::Hype { value: 0.4 },
-            Reason::Relaxed { failed: vec!["bpm".into()] },
+            Reason::Relaxed {
+                failed: vec!["bpm".into()],
+            },
         ]);
-        assert_eq!(l, vec!["energy 6→8", "126→128 BPM (+1.6%)", "relaxed: fails bpm"]);
+        assert_eq!(
+            l,
+            vec!["energy 6→8", "126→128 BPM (+1.6%)", "relaxed: fails bpm"]
+        );
     }
 }

@@ -125,7 +125,11 @@ struct Body<'a> {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), headers: Vec::new() }
+        Self {
+            code,
+            message: message.into(),
+            headers: Vec::new(),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -133,7 +137,10 @@ impl ApiError {
     }
 
     pub fn track_not_found(id: &str) -> Self {
-        Self::new(ErrorCode::TrackNotFound, format!("no track with id {}", truncate(id, 80)))
+        Self::new(
+            ErrorCode::TrackNotFound,
+            format!("no track with id {}", truncate(id, 80)),
+        )
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
@@ -147,7 +154,12 @@ impl ApiError {
 
     /// The JSON body of this error.
     pub fn body_json(&self) -> String {
-        let env = Envelope { error: Body { code: self.code.as_str(), message: &self.message } };
+        let env = Envelope {
+            error: Body {
+                code: self.code.as_str(),
+                message: &self.message,
+            },
+        };
         serde_json::to_string(&env).unwrap_or_else(|_| {
             r#"{"error":{"code":"INTERNAL","message":"error serialisation failed"}}"#.to_string()
         })
@@ -166,7 +178,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut resp = (
             self.code.status(),
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
             self.body_json(),
         )
             .into_response();

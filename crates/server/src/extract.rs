@@ -64,7 +64,10 @@ where
 }
 
 fn query_rejection(rej: QueryRejection) -> ApiError {
-    ApiError::bad_request(format!("invalid query string: {}", truncate(&rej.body_text(), 300)))
+    ApiError::bad_request(format!(
+        "invalid query string: {}",
+        truncate(&rej.body_text(), 300)
+    ))
 }
 
 /// `Path<T>` with JSON errors.

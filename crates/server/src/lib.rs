@@ -29,8 +29,8 @@ use axum::Router;
 use tokio::sync::OnceCell;
 
 pub use backend::{
-    Backend, BackendError, FeedbackAction, FeedbackInput, RankedTrack, Recommendation,
-    Suggestion, WaveformData,
+    Backend, BackendError, FeedbackAction, FeedbackInput, RankedTrack, Recommendation, Suggestion,
+    WaveformData,
 };
 pub use catalog::Catalog;
 pub use engine_backend::EngineBackend;
@@ -70,12 +70,18 @@ impl Default for ServerConfig {
 }
 
 fn loopback_hosts() -> Vec<String> {
-    ["localhost", "127.0.0.1", "::1"].iter().map(|s| s.to_string()).collect()
+    ["localhost", "127.0.0.1", "::1"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 /// `s-<unix seconds>-<random hex>`.
 pub fn new_session_id() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let rnd = random_hex(4).unwrap_or_else(|_| format!("{:08x}", std::process::id()));
     format!("s-{secs}-{rnd}")
 }
@@ -101,6 +107,9 @@ pub(crate) struct Inner {
     pub history: Mutex<Vec<Played>>,
     pub limiter: middleware::RateLimiter,
     pub config: ServerConfig,
+    /// Bounds concurrent ranking jobs to the cores, so a burst of recommends queues cheaply
+    /// on the executor instead of oversubscribing the CPU and starving other requests.
+    pub rank_gate: tokio::sync::Semaphore,
 }
 
 /// Shared state of the router (cheap to clone).
@@ -119,6 +128,9 @@ impl AppState {
                 history: Mutex::new(Vec::new()),
                 limiter,
                 config,
+                rank_gate: tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(2, |n| n.get()),
+                ),
             }),
         }
     }
@@ -167,13 +179,18 @@ impl AppState {
     }
 
     pub(crate) fn push_history(&self, track_id: String) -> usize {
-        let played_at =
-            SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let played_at = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         let mut h = match self.inner.history.lock() {
             Ok(h) => h,
             Err(p) => p.into_inner(),
         };
-        h.push(Played { track_id, played_at });
+        h.push(Played {
+            track_id,
+            played_at,
+        });
         h.len()
     }
 }
@@ -194,7 +211,9 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), middleware::require_token))
         .layer(from_fn_with_state(state, middleware::check_host))
         .layer(from_fn(middleware::json_errors))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
@@ -255,7 +274,9 @@ pub async fn bind(opts: &BindOptions) -> Result<Bound, ServeError> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
-    let local_addr = listener.local_addr().map_err(|source| ServeError::Bind { addr, source })?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(|source| ServeError::Bind { addr, source })?;
     let config = ServerConfig {
         token,
         allowed_hosts: loopback.then(loopback_hosts),
@@ -263,7 +284,11 @@ pub async fn bind(opts: &BindOptions) -> Result<Bound, ServeError> {
         rate_burst: opts.rate_per_second.saturating_mul(2),
         ..ServerConfig::default()
     };
-    Ok(Bound { listener, local_addr, config })
+    Ok(Bound {
+        listener,
+        local_addr,
+        config,
+    })
 }
 
 /// Run the server on a bound listener until `shutdown` resolves.

@@ -108,7 +108,11 @@ fn presented_token(req: &Request) -> Option<String> {
             return Some(t.trim().to_string());
         }
     }
-    for v in h.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+    for v in h
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+    {
         for part in v.split(';') {
             if let Some((k, val)) = part.trim().split_once('=') {
                 if k == TOKEN_COOKIE {
@@ -124,7 +128,9 @@ fn query_token(req: &Request) -> Option<String> {
     req.uri().query()?.split('&').find_map(|kv| {
         let (k, v) = kv.split_once('=')?;
         (k == "token").then(|| {
-            percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned()
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
         })
     })
 }
@@ -133,8 +139,7 @@ pub async fn require_token(State(st): State<AppState>, req: Request, next: Next)
     let Some(expected) = st.inner.config.token.as_deref() else {
         return next.run(req).await;
     };
-    if presented_token(&req).is_some_and(|t| constant_time_eq(t.as_bytes(), expected.as_bytes()))
-    {
+    if presented_token(&req).is_some_and(|t| constant_time_eq(t.as_bytes(), expected.as_bytes())) {
         return next.run(req).await;
     }
     // Opening `/?token=…` in a browser sets the cookie and drops the token from the address.
@@ -161,7 +166,11 @@ pub async fn require_token(State(st): State<AppState>, req: Request, next: Next)
 /// Reject requests whose Host is not one we serve (DNS rebinding against a loopback server).
 pub async fn check_host(State(st): State<AppState>, req: Request, next: Next) -> Response {
     if let Some(allowed) = &st.inner.config.allowed_hosts {
-        if let Some(host) = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()) {
+        if let Some(host) = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+        {
             let name = host_name(host);
             if !allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
                 return ApiError::new(ErrorCode::BadRequest, "unexpected Host header")
@@ -215,9 +224,15 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         resp = fresh;
     }
     let hs = resp.headers_mut();
-    hs.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    hs.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     hs.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    hs.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    hs.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     resp
 }
 

@@ -25,14 +25,21 @@ fn corpus_with_tracks(dir: &std::path::Path) -> std::path::PathBuf {
         c.upsert_doc(d, "import").unwrap_or_else(|e| panic!("{e}"));
     }
     // a waveform artifact in the analysis crate's format
-    let pcm: Vec<f32> = (0..22050 * 4).map(|i| ((i as f32) * 0.05).sin() * 0.5).collect();
+    let pcm: Vec<f32> = (0..22050 * 4)
+        .map(|i| ((i as f32) * 0.05).sin() * 0.5)
+        .collect();
     let w = flowstate_analysis::waveform::Waveform::compute(&pcm, 22050, 64);
-    c.put_artifact("a1", flowstate_server::engine_backend::WAVEFORM_ARTIFACT, &w.to_bytes())
-        .unwrap_or_else(|e| panic!("{e}"));
+    c.put_artifact(
+        "a1",
+        flowstate_server::engine_backend::WAVEFORM_ARTIFACT,
+        &w.to_bytes(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     // a real file for a2
     let audio = dir.join("bravo.wav");
     std::fs::write(&audio, vec![7u8; 3000]).unwrap_or_else(|e| panic!("{e}"));
-    c.link_file(&audio, "a2", 3000, 0).unwrap_or_else(|e| panic!("{e}"));
+    c.link_file(&audio, "a2", 3000, 0)
+        .unwrap_or_else(|e| panic!("{e}"));
     db
 }
 
@@ -59,10 +66,24 @@ async fn engine_backend_serves_a_real_corpus() {
     assert_eq!(common::body_bytes(r).await.len(), 3000);
 
     // ranking: the drum & bass track is not tempo-mixable with 124 BPM
-    let j = json(send(&app, post_json("/api/v1/recommend", r#"{"current":"a1","limit":3}"#)).await).await;
-    let ids: Vec<&str> = j["results"].as_array().into_iter().flatten().filter_map(|r| r["track"]["id"].as_str()).collect();
+    let j = json(
+        send(
+            &app,
+            post_json("/api/v1/recommend", r#"{"current":"a1","limit":3}"#),
+        )
+        .await,
+    )
+    .await;
+    let ids: Vec<&str> = j["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["track"]["id"].as_str())
+        .collect();
     assert!(!ids.is_empty() && !ids.contains(&"a1"), "{ids:?}");
-    assert!(j["results"][0]["reasons"].as_array().is_some_and(|r| !r.is_empty()));
+    assert!(j["results"][0]["reasons"]
+        .as_array()
+        .is_some_and(|r| !r.is_empty()));
     assert_eq!(j["results"][0]["track"]["id"] != "a5", true);
 
     // the prompt is parsed by flowstate-intent and constrains the ranking
@@ -74,17 +95,37 @@ async fn engine_backend_serves_a_real_corpus() {
     assert!(j["suggestions"].is_array(), "{j}");
 
     // history and feedback are stored in the corpus
-    assert_eq!(send(&app, post_json("/api/v1/history", r#"{"track_id":"a1"}"#)).await.status(), 200);
-    let r = send(&app, post_json("/api/v1/feedback", r#"{"track_id":"a2","action":"skip","current_id":"a1","prompt":"darker"}"#)).await;
+    assert_eq!(
+        send(&app, post_json("/api/v1/history", r#"{"track_id":"a1"}"#))
+            .await
+            .status(),
+        200
+    );
+    let r = send(
+        &app,
+        post_json(
+            "/api/v1/feedback",
+            r#"{"track_id":"a2","action":"skip","current_id":"a1","prompt":"darker"}"#,
+        ),
+    )
+    .await;
     assert_eq!(r.status(), 200);
     let c = Corpus::open(&db).unwrap_or_else(|e| panic!("{e}"));
     let fb = c.feedback(Some("a2")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(fb.len(), 1);
     assert_eq!(fb[0].action, "skip");
-    assert_eq!(fb[0].context.as_ref().map(|v| v["current_id"].clone()), Some(serde_json::json!("a1")));
+    assert_eq!(
+        fb[0].context.as_ref().map(|v| v["current_id"].clone()),
+        Some(serde_json::json!("a1"))
+    );
     let h = c.history(None, 0).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(h.len(), 1);
     assert_eq!(h[0].track_id, "a1");
 
-    expect_error(send(&app, post_json("/api/v1/recommend", r#"{"current":"zz"}"#)).await, 404, "TRACK_NOT_FOUND").await;
+    expect_error(
+        send(&app, post_json("/api/v1/recommend", r#"{"current":"zz"}"#)).await,
+        404,
+        "TRACK_NOT_FOUND",
+    )
+    .await;
 }

@@ -9,23 +9,41 @@ use flowstate_server::{bind, run, BindOptions, ServeError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn http(addr: std::net::SocketAddr, raw: &str) -> (u16, String, String) {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap_or_else(|e| panic!("{e}"));
-    s.write_all(raw.as_bytes()).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut s = tokio::net::TcpStream::connect(addr)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.write_all(raw.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await.unwrap_or_else(|e| panic!("{e}"));
+    s.read_to_end(&mut buf)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let text = String::from_utf8_lossy(&buf).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     (status, head.to_string(), body.to_string())
 }
 
 fn opts(addr: IpAddr, allow_remote: bool) -> BindOptions {
-    BindOptions { addr, port: 0, allow_remote, token: None, rate_per_second: 100 }
+    BindOptions {
+        addr,
+        port: 0,
+        allow_remote,
+        token: None,
+        rate_per_second: 100,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serves_over_real_http_on_loopback() {
-    let bound = bind(&opts(IpAddr::V4(Ipv4Addr::LOCALHOST), false)).await.unwrap_or_else(|e| panic!("{e}"));
+    let bound = bind(&opts(IpAddr::V4(Ipv4Addr::LOCALHOST), false))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let addr = bound.local_addr;
     assert!(bound.config.token.is_none());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -36,7 +54,8 @@ async fn serves_over_real_http_on_loopback() {
 
     let (st, head, body) = http(addr, "GET /api/v1/tracks?limit=3&sort=bpm HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").await;
     assert_eq!(st, 200, "{head}");
-    let j: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    let j: serde_json::Value =
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
     assert_eq!(j["total"], 12);
     assert_eq!(j["items"][0]["bpm"], 90.0);
 
@@ -52,7 +71,11 @@ async fn serves_over_real_http_on_loopback() {
     assert_eq!(st, 400);
     assert!(body.contains("BAD_REQUEST"), "{body}");
 
-    let (st, _, _) = http(addr, "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await;
+    let (st, _, _) = http(
+        addr,
+        "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+    .await;
     assert_eq!(st, 200);
 
     let _ = tx.send(());
@@ -68,7 +91,9 @@ async fn non_loopback_needs_a_flag_and_gets_a_token() {
         Err(e) => panic!("unexpected error {e}"),
         Ok(_) => panic!("bound 0.0.0.0 without --allow-remote"),
     }
-    let b = bind(&opts(any, true)).await.unwrap_or_else(|e| panic!("{e}"));
+    let b = bind(&opts(any, true))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let token = b.config.token.clone().unwrap_or_default();
     assert_eq!(token.len(), 48);
     assert!(token.chars().all(|c| c.is_ascii_hexdigit()));

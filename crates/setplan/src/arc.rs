@@ -27,7 +27,10 @@ fn phase(name: &str) -> Option<(f64, f64)> {
 
 impl Default for Arc {
     fn default() -> Self {
-        Self::parse("warmup-build-peak-release").unwrap_or(Self { points: vec![(0.0, 6.0), (1.0, 6.0)], name: "flat".into() })
+        Self::parse("warmup-build-peak-release").unwrap_or(Self {
+            points: vec![(0.0, 6.0), (1.0, 6.0)],
+            name: "flat".into(),
+        })
     }
 }
 
@@ -39,7 +42,10 @@ impl Arc {
         if s.is_empty() || s.len() > 200 {
             return Err(ArcError(spec.to_string()));
         }
-        let parts: Vec<&str> = s.split([',', '-', ' ', '>']).filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&str> = s
+            .split([',', '-', ' ', '>'])
+            .filter(|p| !p.is_empty())
+            .collect();
         if parts.is_empty() {
             return Err(ArcError(spec.to_string()));
         }
@@ -53,7 +59,10 @@ impl Arc {
             let points = if n == 1 {
                 vec![(0.0, vals[0]), (1.0, vals[0])]
             } else {
-                vals.iter().enumerate().map(|(i, &v)| (i as f64 / (n - 1) as f64, v)).collect()
+                vals.iter()
+                    .enumerate()
+                    .map(|(i, &v)| (i as f64 / (n - 1) as f64, v))
+                    .collect()
             };
             return Ok(Self { points, name: s });
         }
@@ -62,7 +71,10 @@ impl Arc {
         let mut i = 0;
         while i < parts.len() {
             let (p, w) = match parts[i].split_once(':') {
-                Some((p, w)) => (p.to_string(), w.parse::<f64>().map_err(|_| ArcError(spec.to_string()))?),
+                Some((p, w)) => (
+                    p.to_string(),
+                    w.parse::<f64>().map_err(|_| ArcError(spec.to_string()))?,
+                ),
                 None => (parts[i].to_string(), 1.0),
             };
             if i + 1 < parts.len() && phase(&format!("{p}-{}", parts[i + 1])).is_some() {
@@ -90,16 +102,26 @@ impl Arc {
 
     /// Target energy at position `frac` (0 = start, 1 = end of the set).
     pub fn target(&self, frac: f64) -> f64 {
-        let f = if frac.is_finite() { frac.clamp(0.0, 1.0) } else { 0.0 };
+        let f = if frac.is_finite() {
+            frac.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let pts = &self.points;
-        let Some(&(_, first)) = pts.first() else { return 6.0 };
+        let Some(&(_, first)) = pts.first() else {
+            return 6.0;
+        };
         if f <= pts[0].0 {
             return first;
         }
         for w in pts.windows(2) {
             let ((x0, y0), (x1, y1)) = (w[0], w[1]);
             if f <= x1 {
-                return if x1 - x0 <= f64::EPSILON { y1 } else { y0 + (y1 - y0) * (f - x0) / (x1 - x0) };
+                return if x1 - x0 <= f64::EPSILON {
+                    y1
+                } else {
+                    y0 + (y1 - y0) * (f - x0) / (x1 - x0)
+                };
             }
         }
         pts.last().map(|p| p.1).unwrap_or(first)

@@ -92,8 +92,10 @@ pub struct PlanMetrics {
     pub transitions: usize,
     /// Share of transitions that are tempo- and key-compatible (1.0 when there are none).
     pub compatible_share: f64,
-    /// Mean |energy − arc target| over the tracks with an energy value.
+    /// Mean |energy − arc target| over the tracks with an energy value (0 when none has one).
     pub mean_abs_energy_dev: f64,
+    /// How many tracks had an energy value.
+    pub tracks_with_energy: usize,
     /// The objective the search minimised (lower is better).
     pub cost: f64,
 }
@@ -120,13 +122,25 @@ struct Node {
 }
 
 fn node_of(d: &TrackDoc) -> Node {
-    let duration = d.duration_seconds.filter(|&x| x.is_finite() && x > 0.0).unwrap_or(DEFAULT_TRACK_S);
-    let overlap = d.bpm.filter(|&b| b > 0.0).map(|b| MIX_OVERLAP_BARS * 4.0 * 60.0 / b).unwrap_or(60.0);
+    let duration = d
+        .duration_seconds
+        .filter(|&x| x.is_finite() && x > 0.0)
+        .unwrap_or(DEFAULT_TRACK_S);
+    let overlap = d
+        .bpm
+        .filter(|&b| b > 0.0)
+        .map(|b| MIX_OVERLAP_BARS * 4.0 * 60.0 / b)
+        .unwrap_or(60.0);
     Node {
         bpm: d.bpm.filter(|b| b.is_finite() && *b > 0.0),
         key: d.camelot(),
         energy: d.energy_score.or(d.energy.map(f64::from)),
-        artist: d.artist.as_deref().unwrap_or_default().trim().to_lowercase(),
+        artist: d
+            .artist
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .to_lowercase(),
         play_s: (duration - overlap).max(duration * 0.5),
         mix_in: d.mix_in_ease.map(f64::from).unwrap_or(5.0),
         mix_out: d.mix_out_ease.map(f64::from).unwrap_or(5.0),
@@ -154,7 +168,9 @@ fn transition_facts(a: &Node, b: &Node) -> (Option<f64>, Option<f64>, bool) {
 fn transition_cost(a: &Node, b: &Node) -> f64 {
     let (key_score, ratio, ok) = transition_facts(a, b);
     let mut c = 1.0 - key_score.unwrap_or(0.75);
-    c += ratio.map(|r| (r / TEMPO_MIX_TOLERANCE).min(4.0) * 0.5).unwrap_or(2.0);
+    c += ratio
+        .map(|r| (r / TEMPO_MIX_TOLERANCE).min(4.0) * 0.5)
+        .unwrap_or(2.0);
     c += 0.04 * ((10.0 - a.mix_out) + (10.0 - b.mix_in));
     if !ok {
         c += 25.0;
@@ -182,7 +198,11 @@ fn explain(a: &Node, b: &Node, target: f64) -> Transition {
     let pct = match (a.bpm, b.bpm) {
         (Some(x), Some(y)) => {
             let pct = 100.0 * (y - x) / x;
-            let folded = if (y / x - 1.0).abs() > TEMPO_MIX_TOLERANCE { " (half/double time)" } else { "" };
+            let folded = if (y / x - 1.0).abs() > TEMPO_MIX_TOLERANCE {
+                " (half/double time)"
+            } else {
+                ""
+            };
             parts.push(format!("{x:.0}→{y:.0} BPM ({pct:+.1}%){folded}"));
             Some(pct)
         }
@@ -199,7 +219,12 @@ fn explain(a: &Node, b: &Node, target: f64) -> Transition {
         parts.push("NOT beat/key compatible: no mixable track was left".into());
     }
     let _ = ratio;
-    Transition { key_score, tempo_change_pct: pct, compatible: ok, explanation: parts.join(", ") }
+    Transition {
+        key_score,
+        tempo_change_pct: pct,
+        compatible: ok,
+        explanation: parts.join(", "),
+    }
 }
 
 #[derive(Clone)]
@@ -231,13 +256,24 @@ pub struct Planner<'a> {
 impl<'a> Planner<'a> {
     pub fn new(docs: &'a [TrackDoc]) -> Self {
         let nodes: Vec<Node> = docs.iter().map(node_of).collect();
-        let mut by_bpm: Vec<(f64, u32)> = nodes.iter().enumerate().filter_map(|(i, n)| n.bpm.map(|b| (b, i as u32))).collect();
+        let mut by_bpm: Vec<(f64, u32)> = nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| n.bpm.map(|b| (b, i as u32)))
+            .collect();
         by_bpm.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        Self { docs, nodes, by_bpm }
+        Self {
+            docs,
+            nodes,
+            by_bpm,
+        }
     }
 
     fn index_of(&self, id: &str) -> Option<u32> {
-        self.docs.iter().position(|d| d.track_id == id).map(|i| i as u32)
+        self.docs
+            .iter()
+            .position(|d| d.track_id == id)
+            .map(|i| i as u32)
     }
 
     /// Candidates whose tempo mixes with `bpm` (own, half or double time).
@@ -261,27 +297,53 @@ impl<'a> Planner<'a> {
 
     fn artist_clash(&self, seq: &[u32], cand: u32, window: usize) -> bool {
         let a = &self.nodes[cand as usize].artist;
-        !a.is_empty() && seq.iter().rev().take(window.saturating_sub(1)).any(|&j| &self.nodes[j as usize].artist == a)
+        !a.is_empty()
+            && seq
+                .iter()
+                .rev()
+                .take(window.saturating_sub(1))
+                .any(|&j| &self.nodes[j as usize].artist == a)
     }
 
     /// Plan a set from `start` (a track id) following `opts.arc`. `allowed` restricts the
     /// pool (e.g. a prompt's hard constraints); the start track is always allowed.
-    pub fn plan(&self, start: &str, opts: &PlanOptions, allowed: &dyn Fn(&TrackDoc) -> bool) -> Result<SetPlan, PlanError> {
-        let s = self.index_of(start).ok_or_else(|| PlanError::UnknownStart(start.to_string()))?;
+    pub fn plan(
+        &self,
+        start: &str,
+        opts: &PlanOptions,
+        allowed: &dyn Fn(&TrackDoc) -> bool,
+    ) -> Result<SetPlan, PlanError> {
+        let s = self
+            .index_of(start)
+            .ok_or_else(|| PlanError::UnknownStart(start.to_string()))?;
         if self.nodes[s as usize].bpm.is_none() {
             return Err(PlanError::StartWithoutBpm);
         }
         let n = self.docs.len();
         let exclude: HashSet<&str> = opts.exclude.iter().map(String::as_str).collect();
-        let include: HashSet<u32> = opts.include.iter().filter_map(|id| self.index_of(id)).collect();
+        let include: HashSet<u32> = opts
+            .include
+            .iter()
+            .filter_map(|id| self.index_of(id))
+            .collect();
         let pool: Vec<bool> = self
             .docs
             .iter()
             .enumerate()
-            .map(|(i, d)| i as u32 == s || (!exclude.contains(d.track_id.as_str()) && (include.contains(&(i as u32)) || allowed(d))))
+            .map(|(i, d)| {
+                i as u32 == s
+                    || (!exclude.contains(d.track_id.as_str())
+                        && (include.contains(&(i as u32)) || allowed(d)))
+            })
             .collect();
         let words = n.div_ceil(64).max(1);
-        let mut first = State { seq: vec![s], used: vec![0; words], time_s: 0.0, cost: 0.0, includes: 0 };
+        let mut first = State {
+            seq: vec![s],
+            used: vec![0; words],
+            time_s: 0.0,
+            cost: 0.0,
+            includes: 0,
+        };
         first.add(s);
         first.cost = opts.energy_weight * self.energy_dev(s, 0.0, opts);
         first.time_s = self.nodes[s as usize].play_s;
@@ -311,14 +373,18 @@ impl<'a> Planner<'a> {
                     ns.seq.push(c);
                     ns.add(c);
                     ns.time_s += self.nodes[c as usize].play_s;
-                    ns.cost += tc + opts.energy_weight * ec - if include.contains(&c) { 3.0 } else { 0.0 };
+                    ns.cost +=
+                        tc + opts.energy_weight * ec - if include.contains(&c) { 3.0 } else { 0.0 };
                     if include.contains(&c) {
                         ns.includes += 1;
                     }
                     next.push(ns);
                 };
                 for &c in &cands {
-                    if !pool[c as usize] || st.has(c) || self.artist_clash(&st.seq, c, opts.artist_window) {
+                    if !pool[c as usize]
+                        || st.has(c)
+                        || self.artist_clash(&st.seq, c, opts.artist_window)
+                    {
                         continue;
                     }
                     if !transition_facts(ln, &self.nodes[c as usize]).2 {
@@ -331,10 +397,14 @@ impl<'a> Planner<'a> {
                     // Dead end: allow the least bad non-compatible move, clearly penalised.
                     let mut best: Option<(f64, u32)> = None;
                     for c in 0..n as u32 {
-                        if !pool[c as usize] || st.has(c) || self.artist_clash(&st.seq, c, opts.artist_window) {
+                        if !pool[c as usize]
+                            || st.has(c)
+                            || self.artist_clash(&st.seq, c, opts.artist_window)
+                        {
                             continue;
                         }
-                        let tc = transition_cost(ln, &self.nodes[c as usize]) + self.energy_dev(c, st.time_s / opts.length_s.max(1.0), opts);
+                        let tc = transition_cost(ln, &self.nodes[c as usize])
+                            + self.energy_dev(c, st.time_s / opts.length_s.max(1.0), opts);
                         if best.is_none_or(|(b, _)| tc < b) {
                             best = Some((tc, c));
                         }
@@ -368,13 +438,27 @@ impl<'a> Planner<'a> {
         finished.extend(beam.into_iter().filter(|st| st.time_s >= opts.length_s));
         let best = finished
             .into_iter()
-            .min_by(|a, b| (a.cost / a.seq.len() as f64).total_cmp(&(b.cost / b.seq.len() as f64)).then_with(|| a.seq.cmp(&b.seq)))
+            .min_by(|a, b| {
+                (a.cost / a.seq.len() as f64)
+                    .total_cmp(&(b.cost / b.seq.len() as f64))
+                    .then_with(|| a.seq.cmp(&b.seq))
+            })
             .unwrap_or_else(|| {
-                let mut st = State { seq: vec![s], used: vec![0; words], time_s: self.nodes[s as usize].play_s, cost: 0.0, includes: 0 };
+                let mut st = State {
+                    seq: vec![s],
+                    used: vec![0; words],
+                    time_s: self.nodes[s as usize].play_s,
+                    cost: 0.0,
+                    includes: 0,
+                };
                 st.add(s);
                 st
             });
-        let unplaced = include.iter().filter(|&&i| !best.has(i)).map(|&i| self.docs[i as usize].track_id.clone()).collect();
+        let unplaced = include
+            .iter()
+            .filter(|&&i| !best.has(i))
+            .map(|&i| self.docs[i as usize].track_id.clone())
+            .collect();
         Ok(self.finish(&best.seq, opts, unplaced))
     }
 
@@ -424,8 +508,17 @@ impl<'a> Planner<'a> {
             total_s: t,
             metrics: PlanMetrics {
                 transitions,
-                compatible_share: if transitions == 0 { 1.0 } else { compatible as f64 / transitions as f64 },
-                mean_abs_energy_dev: if dev_n == 0 { 0.0 } else { dev_sum / dev_n as f64 },
+                compatible_share: if transitions == 0 {
+                    1.0
+                } else {
+                    compatible as f64 / transitions as f64
+                },
+                mean_abs_energy_dev: if dev_n == 0 {
+                    0.0
+                } else {
+                    dev_sum / dev_n as f64
+                },
+                tracks_with_energy: dev_n,
                 cost,
             },
             unplaced_includes,
@@ -434,15 +527,30 @@ impl<'a> Planner<'a> {
 
     /// Metrics of the tracks in the given order (e.g. a playlist before re-ordering).
     pub fn evaluate(&self, ids: &[String], arc: Option<&Arc>) -> Result<SetPlan, PlanError> {
-        let idx: Vec<u32> = ids.iter().map(|id| self.index_of(id).ok_or_else(|| PlanError::UnknownStart(id.clone()))).collect::<Result<_, _>>()?;
+        let idx: Vec<u32> = ids
+            .iter()
+            .map(|id| {
+                self.index_of(id)
+                    .ok_or_else(|| PlanError::UnknownStart(id.clone()))
+            })
+            .collect::<Result<_, _>>()?;
         let total: f64 = idx.iter().map(|&i| self.nodes[i as usize].play_s).sum();
-        let opts = PlanOptions { length_s: total, arc: arc.cloned().unwrap_or_default(), ..Default::default() };
+        let opts = PlanOptions {
+            length_s: total,
+            arc: arc.cloned().unwrap_or_default(),
+            ..Default::default()
+        };
         Ok(self.finish(&idx, &opts, Vec::new()))
     }
 
     /// Re-order the given tracks (ids) for the best flow: compatible transitions first, then
     /// energy following `arc` (or a smooth rise-and-fall when `None`). Every track is kept.
-    pub fn order(&self, ids: &[String], arc: Option<&Arc>, beam_width: usize) -> Result<SetPlan, PlanError> {
+    pub fn order(
+        &self,
+        ids: &[String],
+        arc: Option<&Arc>,
+        beam_width: usize,
+    ) -> Result<SetPlan, PlanError> {
         const MAX: usize = 1000;
         if ids.is_empty() {
             return Err(PlanError::EmptyPlaylist);
@@ -450,22 +558,47 @@ impl<'a> Planner<'a> {
         if ids.len() > MAX {
             return Err(PlanError::PlaylistTooLong(ids.len(), MAX));
         }
-        let idx: Vec<u32> = ids.iter().map(|id| self.index_of(id).ok_or_else(|| PlanError::UnknownStart(id.clone()))).collect::<Result<_, _>>()?;
+        let idx: Vec<u32> = ids
+            .iter()
+            .map(|id| {
+                self.index_of(id)
+                    .ok_or_else(|| PlanError::UnknownStart(id.clone()))
+            })
+            .collect::<Result<_, _>>()?;
         let mut uniq = idx.clone();
         uniq.sort_unstable();
         uniq.dedup();
-        let arc = arc.cloned().unwrap_or_else(|| Arc::parse("warmup-build-peak-release").unwrap_or_default());
+        let arc = arc
+            .cloned()
+            .unwrap_or_else(|| Arc::parse("warmup-build-peak-release").unwrap_or_default());
         let total: f64 = uniq.iter().map(|&i| self.nodes[i as usize].play_s).sum();
-        let opts = PlanOptions { length_s: total, arc, beam_width: beam_width.max(1), ..Default::default() };
+        let opts = PlanOptions {
+            length_s: total,
+            arc,
+            beam_width: beam_width.max(1),
+            ..Default::default()
+        };
         let words = self.docs.len().div_ceil(64).max(1);
         // Start from each of the lowest-energy tracks (openers), let the beam decide.
         let mut starts = uniq.clone();
-        starts.sort_by(|&a, &b| self.nodes[a as usize].energy.unwrap_or(5.0).total_cmp(&self.nodes[b as usize].energy.unwrap_or(5.0)).then(a.cmp(&b)));
+        starts.sort_by(|&a, &b| {
+            self.nodes[a as usize]
+                .energy
+                .unwrap_or(5.0)
+                .total_cmp(&self.nodes[b as usize].energy.unwrap_or(5.0))
+                .then(a.cmp(&b))
+        });
         starts.truncate(8.max(opts.beam_width / 8));
         let mut beam: Vec<State> = starts
             .iter()
             .map(|&s| {
-                let mut st = State { seq: vec![s], used: vec![0; words], time_s: self.nodes[s as usize].play_s, cost: self.energy_dev(s, 0.0, &opts), includes: 0 };
+                let mut st = State {
+                    seq: vec![s],
+                    used: vec![0; words],
+                    time_s: self.nodes[s as usize].play_s,
+                    cost: self.energy_dev(s, 0.0, &opts),
+                    includes: 0,
+                };
                 st.add(s);
                 st
             })
@@ -479,7 +612,8 @@ impl<'a> Planner<'a> {
                         continue;
                     }
                     let mut ns = st.clone();
-                    ns.cost += transition_cost(last, &self.nodes[c as usize]) + self.energy_dev(c, st.time_s / total.max(1.0), &opts);
+                    ns.cost += transition_cost(last, &self.nodes[c as usize])
+                        + self.energy_dev(c, st.time_s / total.max(1.0), &opts);
                     ns.seq.push(c);
                     ns.add(c);
                     ns.time_s += self.nodes[c as usize].play_s;
@@ -490,7 +624,11 @@ impl<'a> Planner<'a> {
             next.truncate(opts.beam_width);
             beam = next;
         }
-        let best = beam.into_iter().min_by(|a, b| a.cost.total_cmp(&b.cost)).map(|s| s.seq).unwrap_or_default();
+        let best = beam
+            .into_iter()
+            .min_by(|a, b| a.cost.total_cmp(&b.cost))
+            .map(|s| s.seq)
+            .unwrap_or_default();
         Ok(self.finish(&best, &opts, Vec::new()))
     }
 }

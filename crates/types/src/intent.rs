@@ -186,11 +186,23 @@ pub struct Constraint {
 
 impl Constraint {
     pub fn hard(attr: Attr, op: Op) -> Self {
-        Self { attr, op, strength: Strength::Hard, confidence: None, source: None }
+        Self {
+            attr,
+            op,
+            strength: Strength::Hard,
+            confidence: None,
+            source: None,
+        }
     }
 
     pub fn soft(attr: Attr, op: Op) -> Self {
-        Self { attr, op, strength: Strength::Soft, confidence: None, source: None }
+        Self {
+            attr,
+            op,
+            strength: Strength::Soft,
+            confidence: None,
+            source: None,
+        }
     }
 
     pub fn is_hard(&self) -> bool {
@@ -256,9 +268,26 @@ mod tests {
         let i = Intent {
             status: IntentStatus::Ok,
             constraints: vec![
-                Constraint::hard(Attr::Vibe, Op::In { values: vec!["dark".into()] }),
-                Constraint::soft(Attr::Energy, Op::Delta { min: Some(-2.0), max: Some(0.0) }),
-                Constraint::hard(Attr::Bpm, Op::Delta { min: Some(0.0), max: None }),
+                Constraint::hard(
+                    Attr::Vibe,
+                    Op::In {
+                        values: vec!["dark".into()],
+                    },
+                ),
+                Constraint::soft(
+                    Attr::Energy,
+                    Op::Delta {
+                        min: Some(-2.0),
+                        max: Some(0.0),
+                    },
+                ),
+                Constraint::hard(
+                    Attr::Bpm,
+                    Op::Delta {
+                        min: Some(0.0),
+                        max: None,
+                    },
+                ),
                 Constraint::soft(Attr::Genre, Op::Differs),
             ],
             ambiguous_attrs: vec![],

@@ -29,9 +29,13 @@ pub struct KeyParseError {
     pub input: String,
 }
 
-const SHARP_NAMES: [&str; 12] = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
+const SHARP_NAMES: [&str; 12] = [
+    "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
+];
 /// Spelling DJs' software uses for classic notation (rekordbox/Traktor style).
-const DJ_NAMES: [&str; 12] = ["C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
+const DJ_NAMES: [&str; 12] = [
+    "C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B",
+];
 
 impl CamelotKey {
     /// `number` in 1..=12.
@@ -71,7 +75,11 @@ impl CamelotKey {
 
     /// `8A` style.
     pub fn camelot(self) -> String {
-        format!("{}{}", self.number, if self.mode == Mode::Minor { 'A' } else { 'B' })
+        format!(
+            "{}{}",
+            self.number,
+            if self.mode == Mode::Minor { 'A' } else { 'B' }
+        )
     }
 
     /// Short classic notation as DJ software writes it: `Am`, `F#`, `Bbm`, `Db`.
@@ -112,7 +120,10 @@ impl CamelotKey {
     /// Move `steps` positions around the wheel (wraps 12 → 1).
     pub fn rotate(self, steps: i32) -> Self {
         let n = (i32::from(self.number) - 1 + steps).rem_euclid(12) + 1;
-        Self { number: n as u8, mode: self.mode }
+        Self {
+            number: n as u8,
+            mode: self.mode,
+        }
     }
 
     /// Transpose by `semitones` (one semitone = 7 steps on the wheel).
@@ -193,7 +204,9 @@ impl FromStr for CamelotKey {
     /// Accepts `8A`, `8a`, `08B`, `Am`, `A minor`, `A min`, `F#`, `F# major`, `Gb`, `Bbm`,
     /// `C#min`, `1m`/`1d` (Open Key). A bare note name means major.
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let err = || KeyParseError { input: input.to_string() };
+        let err = || KeyParseError {
+            input: input.to_string(),
+        };
         let s = input.trim();
         if s.is_empty() || s.len() > 32 {
             return Err(err());
@@ -207,14 +220,26 @@ impl FromStr for CamelotKey {
                 return Err(err());
             }
             return match rest {
-                "A" | "a" => Ok(Self { number: n, mode: Mode::Minor }),
-                "B" | "b" => Ok(Self { number: n, mode: Mode::Major }),
+                "A" | "a" => Ok(Self {
+                    number: n,
+                    mode: Mode::Minor,
+                }),
+                "B" | "b" => Ok(Self {
+                    number: n,
+                    mode: Mode::Major,
+                }),
                 "m" | "M" => {
-                    let k = Self { number: n, mode: Mode::Minor };
+                    let k = Self {
+                        number: n,
+                        mode: Mode::Minor,
+                    };
                     Ok(k.rotate(7))
                 }
                 "d" | "D" => {
-                    let k = Self { number: n, mode: Mode::Major };
+                    let k = Self {
+                        number: n,
+                        mode: Mode::Major,
+                    };
                     Ok(k.rotate(7))
                 }
                 _ => Err(err()),

@@ -75,7 +75,9 @@ pub fn render(plan: &[(&str, usize, bool, bool, bool)], gain: f32) -> Vec<f32> {
                         let s2 = ((tb + half as f64 * beat / 2.0) * sr) as usize;
                         for i in 0..(beat / 2.0 * sr * 0.9) as usize {
                             let t = i as f64 / sr;
-                            let v = (two_pi * 55.0 * t).sin() + 0.4 * (two_pi * 110.0 * t).sin() + 0.2 * (two_pi * 165.0 * t).sin();
+                            let v = (two_pi * 55.0 * t).sin()
+                                + 0.4 * (two_pi * 110.0 * t).sin()
+                                + 0.2 * (two_pi * 165.0 * t).sin();
                             if let Some(x) = out.get_mut(s2 + i) {
                                 *x += (0.25 * v * (-t * 3.0).exp()) as f32;
                             }
@@ -85,13 +87,20 @@ pub fn render(plan: &[(&str, usize, bool, bool, bool)], gain: f32) -> Vec<f32> {
             }
             if chords {
                 // A minor / F major alternating per bar, sustained over the bar
-                let notes: [f64; 3] = if b % 2 == 0 { [220.0, 261.63, 329.63] } else { [174.61, 220.0, 261.63] };
+                let notes: [f64; 3] = if b % 2 == 0 {
+                    [220.0, 261.63, 329.63]
+                } else {
+                    [174.61, 220.0, 261.63]
+                };
                 let s3 = (t_bar * sr) as usize;
                 let len = (bar_s() * sr) as usize;
                 for i in 0..len {
                     let t = i as f64 / sr;
                     let env = (t * 50.0).min(1.0) * (1.0 - i as f64 / len as f64).max(0.0).sqrt();
-                    let v: f64 = notes.iter().map(|f| (two_pi * f * t).sin() + 0.3 * (two_pi * 2.0 * f * t).sin()).sum();
+                    let v: f64 = notes
+                        .iter()
+                        .map(|f| (two_pi * f * t).sin() + 0.3 * (two_pi * 2.0 * f * t).sin())
+                        .sum();
                     if let Some(x) = out.get_mut(s3 + i) {
                         *x += (0.08 * v * env) as f32;
                     }
@@ -106,5 +115,7 @@ pub fn render(plan: &[(&str, usize, bool, bool, bool)], gain: f32) -> Vec<f32> {
 
 pub fn sine(f: f64, amp: f32, secs: f64) -> Vec<f32> {
     let sr = SR as f64;
-    (0..(secs * sr) as usize).map(|i| amp * (2.0 * std::f64::consts::PI * f * i as f64 / sr).sin() as f32).collect()
+    (0..(secs * sr) as usize)
+        .map(|i| amp * (2.0 * std::f64::consts::PI * f * i as f64 / sr).sin() as f32)
+        .collect()
 }

@@ -11,15 +11,38 @@ pub fn interop_track(e: &TrackEntry, mp3_offset_ms: Option<f64>) -> Option<Inter
     let location = e.path.clone().or_else(|| e.doc.file_path.clone())?;
     let d = &e.doc;
     let offset = match mp3_offset_ms {
-        Some(ms) if d.codec.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("mp3")) => ms / 1000.0,
-        _ => grid_offset_for(d.codec.as_deref(), d.decoder_priming_samples.and_then(|p| u32::try_from(p).ok()), d.sample_rate),
+        Some(ms)
+            if d.codec
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case("mp3")) =>
+        {
+            ms / 1000.0
+        }
+        _ => grid_offset_for(
+            d.codec.as_deref(),
+            d.decoder_priming_samples
+                .and_then(|p| u32::try_from(p).ok()),
+            d.sample_rate,
+        ),
     };
     let mut t = InteropTrack::from_doc(d, location, offset);
     let mut slot = 0u8;
-    for kind in [CueKind::MixIn, CueKind::FirstDrop, CueKind::Breakdown, CueKind::MixOut] {
-        let first = t.cues.iter().find(|c| c.kind == kind && c.hot.is_none()).cloned();
+    for kind in [
+        CueKind::MixIn,
+        CueKind::FirstDrop,
+        CueKind::Breakdown,
+        CueKind::MixOut,
+    ] {
+        let first = t
+            .cues
+            .iter()
+            .find(|c| c.kind == kind && c.hot.is_none())
+            .cloned();
         if let Some(c) = first {
-            t.cues.push(InteropCue { hot: Some(slot), ..c });
+            t.cues.push(InteropCue {
+                hot: Some(slot),
+                ..c
+            });
             slot += 1;
         }
     }

@@ -5,6 +5,8 @@
 
 use std::process::ExitCode;
 
+pub mod interop_util;
+
 macro_rules! commands {
     ($( $(#[$meta:meta])* $variant:ident => $module:ident, )*) => {
         $( pub mod $module; )*
@@ -52,4 +54,12 @@ commands! {
     Intent => intent,
     /// Serve the web UI and the HTTP API on 127.0.0.1 (`--open` opens a browser)
     Serve => serve,
+    /// Export tracks (BPM, grid, key, cues) to rekordbox XML, Traktor NML or M3U8
+    Export => export,
+    /// Import a rekordbox XML or Traktor NML collection (cross-check, seed, playlists)
+    Import => import,
+    /// Plan a whole set along an energy arc, every transition mixable
+    Set => set,
+    /// Re-order a playlist for the best harmonic/energy flow
+    Order => order,
 }

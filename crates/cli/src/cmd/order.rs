@@ -88,11 +88,11 @@ pub fn run(args: Args, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
     }
     super::set::print_plan(&plan);
     println!(
-        "\nbefore: {:.0}% compatible transitions, mean |energy - arc| {:.2}; after: {:.0}%, {:.2}",
+        "\nbefore: {:.0}% compatible transitions, mean |energy - arc| {}; after: {:.0}%, {}",
         100.0 * before.metrics.compatible_share,
-        before.metrics.mean_abs_energy_dev,
+        super::set::energy_dev(&before.metrics),
         100.0 * plan.metrics.compatible_share,
-        plan.metrics.mean_abs_energy_dev
+        super::set::energy_dev(&plan.metrics)
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -72,6 +72,15 @@ fn ids(s: &Option<String>) -> Vec<String> {
     s.as_deref().map(|x| x.split(',').map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect()).unwrap_or_default()
 }
 
+/// Mean energy deviation for display, `n/a` when no track has an energy value.
+pub fn energy_dev(m: &flowstate_setplan::PlanMetrics) -> String {
+    if m.tracks_with_energy == 0 {
+        "n/a (no energy values: scan the tracks)".into()
+    } else {
+        format!("{:.2}", m.mean_abs_energy_dev)
+    }
+}
+
 pub fn print_plan(plan: &SetPlan) {
     for (i, t) in plan.tracks.iter().enumerate() {
         let name = format!("{} - {}", t.artist.as_deref().unwrap_or("?"), t.title.as_deref().unwrap_or(&t.track_id));
@@ -88,11 +97,11 @@ pub fn print_plan(plan: &SetPlan) {
         }
     }
     println!(
-        "\n{} tracks, {:.0} min; {:.0}% of transitions tempo- and key-compatible; mean |energy - arc| {:.2}",
+        "\n{} tracks, {:.0} min; {:.0}% of transitions tempo- and key-compatible; mean |energy - arc| {}",
         plan.tracks.len(),
         plan.total_s / 60.0,
         100.0 * plan.metrics.compatible_share,
-        plan.metrics.mean_abs_energy_dev
+        energy_dev(&plan.metrics)
     );
     if !plan.unplaced_includes.is_empty() {
         println!("could not place (no mixable path): {}", plan.unplaced_includes.join(", "));

@@ -58,7 +58,11 @@ fn add_note(out: &mut [f32], table: &[f32], midi: f64, start: usize, end: usize,
     let len = end.saturating_sub(start).max(1);
     let attack = (0.01 * f64::from(SR)) as usize;
     for (j, o) in out[start.min(end)..end].iter_mut().enumerate() {
-        let env = if j < attack { j as f32 / attack as f32 } else { 1.0 } * (1.0 - 0.3 * j as f32 / len as f32);
+        let env = if j < attack {
+            j as f32 / attack as f32
+        } else {
+            1.0
+        } * (1.0 - 0.3 * j as f32 / len as f32);
         *o += amp * env * table[ph as usize % table.len()];
         ph += inc;
         if ph >= table.len() as f64 {
@@ -79,7 +83,13 @@ pub const MINOR_PROGS: [[i32; 4]; 4] = [[0, 3, 4, 0], [0, 5, 2, 6], [0, 5, 6, 0]
 
 /// As [`music`] with a choice of progression (`prog` 0..4) and timbre set (`timbre` 0..3:
 /// bright saw-like, mellow, hollow odd-harmonic).
-pub fn music_with(key: CamelotKey, seconds: f64, cents: f64, prog: usize, timbre: usize) -> Vec<f32> {
+pub fn music_with(
+    key: CamelotKey,
+    seconds: f64,
+    cents: f64,
+    prog: usize,
+    timbre: usize,
+) -> Vec<f32> {
     let n = (seconds * f64::from(SR)) as usize;
     let mut out = vec![0.0f32; n];
     let (pad, bass, lead) = match timbre % 3 {
@@ -106,17 +116,45 @@ pub fn music_with(key: CamelotKey, seconds: f64, cents: f64, prog: usize, timbre
         let root = chords[ci % 4] as i32;
         let end = (t + chord_len).min(n);
         for v in [0, 2, 4] {
-            add_note(&mut out, &pad, f64::from(base + deg(root + v)) + det, t, end, 0.12);
+            add_note(
+                &mut out,
+                &pad,
+                f64::from(base + deg(root + v)) + det,
+                t,
+                end,
+                0.12,
+            );
         }
         // Bass: chord root two octaves down, two notes per chord.
         let half = chord_len / 2;
-        add_note(&mut out, &bass, f64::from(base - 24 + deg(root)) + det, t, t + half, 0.25);
-        add_note(&mut out, &bass, f64::from(base - 24 + deg(root)) + det, t + half, end, 0.22);
+        add_note(
+            &mut out,
+            &bass,
+            f64::from(base - 24 + deg(root)) + det,
+            t,
+            t + half,
+            0.25,
+        );
+        add_note(
+            &mut out,
+            &bass,
+            f64::from(base - 24 + deg(root)) + det,
+            t + half,
+            end,
+            0.22,
+        );
         // Melody: four chord tones / scale steps an octave up.
         let q = chord_len / 4;
         for (j, step) in [0, 2, 4, 1].iter().enumerate() {
             let s = t + j * q;
-            add_note(&mut out, &lead, f64::from(base + 12 + deg(root + step)) + det, s, s + q, 0.08);
+            add_note(
+                &mut out,
+                &lead,
+                f64::from(base + 12 + deg(root + step)) + det,
+                s,
+                s + q,
+                0.08,
+            );
         }
         t += chord_len;
         ci += 1;
@@ -174,7 +212,9 @@ pub fn drums(seconds: f64, seed: u64) -> Vec<f32> {
 
 pub fn mix(a: &[f32], b: &[f32], gb: f32) -> Vec<f32> {
     let n = a.len().max(b.len());
-    (0..n).map(|i| a.get(i).copied().unwrap_or(0.0) + gb * b.get(i).copied().unwrap_or(0.0)).collect()
+    (0..n)
+        .map(|i| a.get(i).copied().unwrap_or(0.0) + gb * b.get(i).copied().unwrap_or(0.0))
+        .collect()
 }
 
 pub fn key(s: &str) -> CamelotKey {

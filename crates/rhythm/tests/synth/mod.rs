@@ -4,10 +4,15 @@
 pub struct Rng(u64);
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407))
+        Rng(seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407))
     }
     pub fn next(&mut self) -> f32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
     }
 }
@@ -39,7 +44,11 @@ pub fn add_drum(buf: &mut [f32], sr: u32, t: f64, drum: Drum, gain: f32, rng: &m
         let tt = i as f64 / sr_f;
         let v = match drum {
             Drum::Click => {
-                if i < (0.002 * sr_f) as usize { rng.next() } else { 0.0 }
+                if i < (0.002 * sr_f) as usize {
+                    rng.next()
+                } else {
+                    0.0
+                }
             }
             Drum::Kick => {
                 let f = 50.0 + 100.0 * (-tt / 0.03).exp();

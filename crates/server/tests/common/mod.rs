@@ -54,7 +54,12 @@ impl MemBackend {
             doc("t12", "Lima Echo", 118.0, "11B", 5, "house"),
         ];
         docs[0].beat_grid = Some(BeatGrid {
-            segments: vec![GridSegment { start_s: 1.0, bpm: 120.0, n_beats: 8, first_beat_in_bar: 0 }],
+            segments: vec![GridSegment {
+                start_s: 1.0,
+                bpm: 120.0,
+                n_beats: 8,
+                first_beat_in_bar: 0,
+            }],
             first_downbeat_s: Some(1.0),
         });
         docs[0].sections = Some(vec![Section {
@@ -66,8 +71,15 @@ impl MemBackend {
             energy: None,
             vocal: None,
         }]);
-        docs[0].cues = Some(vec![Cue { kind: CueKind::MixIn, time_s: 1.0, name: None }]);
-        Self { docs, ..Self::default() }
+        docs[0].cues = Some(vec![Cue {
+            kind: CueKind::MixIn,
+            time_s: 1.0,
+            name: None,
+        }]);
+        Self {
+            docs,
+            ..Self::default()
+        }
     }
 
     pub fn with_audio(mut self, id: &str, path: PathBuf) -> Self {
@@ -109,7 +121,9 @@ impl Backend for MemBackend {
                 status: IntentStatus::Ok,
                 constraints: vec![Constraint::hard(
                     Attr::Genre,
-                    Op::In { values: vec!["techno".into()] },
+                    Op::In {
+                        values: vec!["techno".into()],
+                    },
                 )],
                 ambiguous_attrs: vec![],
                 error: None,
@@ -124,7 +138,11 @@ impl Backend for MemBackend {
             .iter()
             .filter(|w| w.starts_with(prefix.split_whitespace().last().unwrap_or("")))
             .take(limit)
-            .map(|w| Suggestion { text: w.to_string(), label: w.to_string(), kind: "vibe".into() })
+            .map(|w| Suggestion {
+                text: w.to_string(),
+                label: w.to_string(),
+                kind: "vibe".into(),
+            })
             .collect()
     }
 
@@ -160,9 +178,17 @@ impl Backend for MemBackend {
                 }
             })
             .collect();
-        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.track_id.cmp(&b.track_id)));
+        scored.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.track_id.cmp(&b.track_id))
+        });
         scored.truncate(limit);
-        Ok(Recommendation { intent: None, results: scored, notes: vec![] })
+        Ok(Recommendation {
+            intent: None,
+            results: scored,
+            notes: vec![],
+        })
     }
 
     fn record_play(&self, session: &str, track_id: &str) -> Result<(), BackendError> {
@@ -197,7 +223,11 @@ pub async fn send(app: &axum::Router, req: Request<Body>) -> Response<Body> {
 }
 
 pub async fn body_bytes(resp: Response<Body>) -> Vec<u8> {
-    resp.into_body().collect().await.map(|b| b.to_bytes().to_vec()).unwrap_or_default()
+    resp.into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes().to_vec())
+        .unwrap_or_default()
 }
 
 pub async fn json(resp: Response<Body>) -> serde_json::Value {
@@ -207,7 +237,9 @@ pub async fn json(resp: Response<Body>) -> serde_json::Value {
 }
 
 pub fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).unwrap_or_else(|e| panic!("{e}"))
+    Request::get(uri)
+        .body(Body::empty())
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 pub fn post_json(uri: &str, body: &str) -> Request<Body> {
@@ -220,10 +252,20 @@ pub fn post_json(uri: &str, body: &str) -> Request<Body> {
 /// Asserts an error response with the given status and code.
 pub async fn expect_error(resp: Response<Body>, status: u16, code: &str) -> serde_json::Value {
     assert_eq!(resp.status().as_u16(), status, "status");
-    let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     assert!(ct.starts_with("application/json"), "content-type {ct}");
     let j = json(resp).await;
     assert_eq!(j["error"]["code"], code, "{j}");
-    assert!(j["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{j}");
+    assert!(
+        j["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{j}"
+    );
     j
 }
