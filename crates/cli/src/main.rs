@@ -9,6 +9,7 @@
 
 mod cmd;
 mod ctx;
+mod ml_hook;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -185,7 +185,9 @@ fn scan_rescan_move_missing_and_failures() {
     assert_eq!(d["track_id"], id.as_str());
     assert!(d
         .as_object()
-        .map(|m| m.contains_key("vibe") && m["vibe"].is_null())
+        .map(|m| ["similar_artists", "description", "audio_fidelity"]
+            .iter()
+            .all(|k| m.contains_key(*k) && m[*k].is_null()))
         .unwrap_or(false));
     let p = lib.join("sub/renamed.ogg");
     let o = run(&db, &["show", p.to_str().unwrap_or_default(), "--json"]);

@@ -10,14 +10,18 @@ pub struct Args {
     /// Print the CODEX v1.1 document as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Skip the music tagger even when its models are installed.
+    #[arg(long)]
+    pub no_tagger: bool,
 }
 
 pub fn run(args: Args, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
     if !args.file.is_file() {
         anyhow::bail!("no such file: {}", args.file.display());
     }
-    let opts = AnalyzeOptions::full();
+    let mut opts = AnalyzeOptions::full();
     // ══ ML HOOK ══ (same place as in `scan`)
+    opts.hook = crate::ml_hook::tagger_hook(!args.no_tagger);
     match analyze_file(&args.file, None, &opts) {
         Ok(a) => {
             let v = super::show::full_json(&a.doc)?;

@@ -23,6 +23,9 @@ pub struct Args {
     /// No per-file log lines (the summary is still printed).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip the music tagger (genre/mood/vocals/embeddings) even when its models are installed.
+    #[arg(long)]
+    pub no_tagger: bool,
 }
 
 pub fn run(args: Args, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
@@ -34,8 +37,8 @@ pub fn run(args: Args, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
     let mut opts = ScanOptions::new();
     opts.threads = args.threads;
     opts.force = args.force;
-    // ══ ML HOOK ══ the ml crate sets `opts.analyze.hook = Some(Arc::new(tagger))` here when
-    // its models are installed (see flowstate_engine::TrackHook).
+    // ══ ML HOOK ══ the music tagger, when its models are installed.
+    opts.analyze.hook = crate::ml_hook::tagger_hook(!args.no_tagger);
     if ctx.verbose > 0 {
         eprintln!("analysis version: {}", flowstate_engine::analysis_version(opts.analyze.hook.as_deref()));
     }
