@@ -1,22 +1,8 @@
 //! End to end: corpus import → next (with a prompt) → played → next uses the session history
 //! → export round-trips the documents. Runs the real binary against a temporary database.
 
-use std::path::Path;
-use std::process::Command;
-
-fn flowstate(db: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_flowstate"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run flowstate: {e}"));
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::flowstate;
 
 fn track(
     id: &str,
