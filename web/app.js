@@ -336,17 +336,53 @@ function renderChips() {
   }, q)));
 }
 
+// Suggestions travel over one WebSocket while the page is open (one frame per keystroke,
+// answers carry the frame's seq so stale ones are dropped); if the socket cannot be opened
+// the same data comes from GET /intent/suggest.
+const sug = { ws: null, ready: false, seq: 0, failed: false };
+
+function applySuggestions(r) {
+  if (r.query !== $('#prompt').value) return; // stale
+  state.suggestions = r.suggestions;
+  state.sugSel = -1;
+  renderSuggestions();
+}
+
+function openSuggestSocket() {
+  if (sug.ws || sug.failed || !('WebSocket' in window)) return;
+  const url = new URL(API + '/intent/suggest/ws', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const ws = new WebSocket(url);
+  sug.ws = ws;
+  ws.onopen = () => { sug.ready = true; fetchSuggestions(); };
+  ws.onmessage = (ev) => {
+    let r = null;
+    try { r = JSON.parse(ev.data); } catch (_) { return; }
+    if (r.seq !== sug.seq) return; // an older keystroke's answer
+    if (r.error) { fail(new ApiError(400, r.error.code, r.error.message)); return; }
+    applySuggestions(r);
+  };
+  ws.onclose = () => {
+    // never opened: use HTTP from now on; dropped later: reopen on the next keystroke
+    if (!sug.ready) sug.failed = true;
+    sug.ws = null; sug.ready = false;
+  };
+}
+
 let sugAbort = null;
 const fetchSuggestions = debounce(async () => {
   const q = $('#prompt').value;
+  openSuggestSocket();
+  if (sug.ws && sug.ready) {
+    sug.seq += 1;
+    sug.ws.send(JSON.stringify({ q, limit: 8, seq: sug.seq }));
+    return;
+  }
+  if (sug.ws && !sug.failed) return; // still connecting: onopen sends the current prompt
   if (sugAbort) sugAbort.abort();
   sugAbort = new AbortController();
   try {
-    const r = await api('/intent/suggest?' + new URLSearchParams({ q, limit: '8' }), { signal: sugAbort.signal });
-    if (r.query !== $('#prompt').value) return; // stale
-    state.suggestions = r.suggestions;
-    state.sugSel = -1;
-    renderSuggestions();
+    applySuggestions(await api('/intent/suggest?' + new URLSearchParams({ q, limit: '8' }), { signal: sugAbort.signal }));
   } catch (e) { fail(e); }
 }, 120);
 

@@ -41,6 +41,12 @@ const page = await context.newPage();
 const consoleErrors = [];
 page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 page.on('pageerror', (e) => consoleErrors.push('pageerror: ' + e.message));
+// suggestions must arrive over the WebSocket (the GET endpoint is only the fallback)
+const wsSuggestFrames = [];
+page.on('websocket', (ws) => {
+  if (!ws.url().includes('/api/v1/intent/suggest/ws')) return;
+  ws.on('framereceived', (f) => { if (typeof f.payload === 'string') wsSuggestFrames.push(f.payload); });
+});
 const shot = (name) => page.screenshot({ path: path.join(SHOTS, name + '.png') });
 page.setDefaultTimeout(15000);
 
@@ -98,6 +104,7 @@ try {
     await page.waitForSelector('#suggestions:not([hidden]) li');
     const items = await page.$$eval('#suggestions li', (lis) => lis.map((l) => l.textContent));
     assert(items.length > 0, 'suggestions shown');
+    assert(wsSuggestFrames.some((f) => f.includes('"suggestions"')), 'suggestions came over the WebSocket');
     console.log('     suggestions: ' + items.slice(0, 5).join(' | '));
     await shot('03-suggestions');
     await page.keyboard.press('ArrowDown');

@@ -3,6 +3,7 @@
 use crate::cpu::thread_cpu_seconds;
 use crate::error::AudioError;
 use crate::resample::StreamResampler;
+use crate::truepeak::TruePeak;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -119,6 +120,7 @@ struct Sink {
     path: PathBuf,
     channels: usize,
     meter: Option<ebur128::EbuR128>,
+    true_peak: Option<TruePeak>,
     resampler: StreamResampler,
     block: Vec<f32>,
     mono: Vec<f32>,
@@ -135,6 +137,9 @@ impl Sink {
         if let Some(m) = self.meter.as_mut() {
             // Errors here only arise from a channel-count mismatch we already ruled out.
             let _ = m.add_frames_f32(&self.block);
+        }
+        if let Some(tp) = self.true_peak.as_mut() {
+            tp.add_frames(&self.block);
         }
         let t1 = thread_cpu_seconds();
         let ch = self.channels.max(1);
@@ -362,12 +367,10 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
                 let ch = spec.channels.count();
                 max_frames = (opts.max_duration_s * source_rate as f64) as u64;
                 let meter = if opts.loudness {
-                    let mut mode = ebur128::Mode::I | ebur128::Mode::SAMPLE_PEAK;
+                    // sample peak is tracked by the sink, true peak by our own meter
+                    let mut mode = ebur128::Mode::I;
                     if opts.loudness_range {
                         mode |= ebur128::Mode::LRA;
-                    }
-                    if opts.true_peak {
-                        mode |= ebur128::Mode::TRUE_PEAK;
                     }
                     ebur128::EbuR128::new(ch as u32, source_rate, mode).ok()
                 } else {
@@ -384,6 +387,7 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
                     path: p(),
                     channels: ch,
                     meter,
+                    true_peak: (opts.loudness && opts.true_peak).then(|| TruePeak::new(ch, source_rate)),
                     resampler,
                     block: Vec::with_capacity(BLOCK_FRAMES * ch + 8192 * ch),
                     mono: Vec::with_capacity(BLOCK_FRAMES + 8192),
@@ -502,16 +506,11 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
         if opts.loudness_range && loudness.integrated_lufs.is_some() {
             loudness.loudness_range_lu = m.loudness_range().ok().filter(|v| v.is_finite());
         }
-        if opts.true_peak {
-            let mut tp = f64::NEG_INFINITY;
-            for c in 0..sink.channels as u32 {
-                if let Ok(v) = m.true_peak(c) {
-                    tp = tp.max(v);
-                }
-            }
-            if tp > 0.0 {
-                loudness.true_peak_dbtp = Some(20.0 * tp.log10());
-            }
+    }
+    if let Some(t) = sink.true_peak.as_ref() {
+        let tp = t.peaks().iter().copied().fold(0f32, f32::max) as f64;
+        if tp > 0.0 {
+            loudness.true_peak_dbtp = Some(20.0 * tp.log10());
         }
     }
     if sink.peak > 0.0 {

@@ -24,6 +24,7 @@ mod error;
 pub mod mp4;
 mod resample;
 mod tags;
+mod truepeak;
 
 pub use cpu::thread_cpu_seconds;
 pub use decode::{decode_file, AudioInfo, DecodeOptions, DecodeStats, Decoded, Loudness};

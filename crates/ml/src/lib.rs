@@ -17,6 +17,7 @@ pub mod fetch;
 mod mel;
 mod minilm;
 mod musicnn;
+mod prompt;
 pub mod semantic;
 mod tagger;
 pub mod tfckpt;
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 pub use fetch::{fetch_all, status, FetchReport, ModelStatus};
 pub use mel::{MelFrontend, MUSICNN_SR, N_MELS, PATCH_FRAMES};
 pub use minilm::{TextEncoder, EMBED_DIM as TEXT_EMBED_DIM};
+pub use prompt::{prompt_parser, text_encoder_installed, LazyPromptEncoder};
 pub use tagger::{PatchOutput, TagOutput, Tagger, TaggerModel, WindowPlan, EMBED_DIM};
 
 /// Environment variable overriding the models directory.

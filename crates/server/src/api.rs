@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/recommend", post(recommend))
         .route("/intent", post(parse_intent))
         .route("/intent/suggest", get(suggest))
+        .route("/intent/suggest/ws", get(crate::suggest_ws::upgrade))
         .route("/history", get(get_history).post(post_history))
         .route("/feedback", post(feedback))
         .fallback(api_not_found)
@@ -301,7 +302,7 @@ async fn track_audio(
     crate::audio::serve_file(&path, &headers).await
 }
 
-fn check_prompt(p: &str) -> Result<(), ApiError> {
+pub(crate) fn check_prompt(p: &str) -> Result<(), ApiError> {
     if p.chars().count() > MAX_PROMPT_CHARS {
         return Err(ApiError::new(
             ErrorCode::InvalidPrompt,

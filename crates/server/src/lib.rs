@@ -20,6 +20,7 @@ pub mod engine_backend;
 pub mod error;
 pub mod extract;
 pub mod middleware;
+pub mod suggest_ws;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};

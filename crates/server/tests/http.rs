@@ -99,3 +99,73 @@ async fn non_loopback_needs_a_flag_and_gets_a_token() {
     assert!(token.chars().all(|c| c.is_ascii_hexdigit()));
     assert!(b.config.allowed_hosts.is_none());
 }
+
+async fn ask<S>(ws: &mut S, text: String) -> serde_json::Value
+where
+    S: futures_util::Sink<tokio_tungstenite::tungstenite::Message>
+        + futures_util::Stream<Item = Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>>
+        + Unpin,
+    <S as futures_util::Sink<tokio_tungstenite::tungstenite::Message>>::Error: std::fmt::Debug,
+{
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    ws.send(Message::text(text)).await.unwrap_or_else(|e| panic!("{e:?}"));
+    loop {
+        match ws.next().await {
+            Some(Ok(Message::Text(t))) => {
+                return serde_json::from_str(t.as_str()).unwrap_or_else(|e| panic!("{e}: {t}"))
+            }
+            Some(Ok(_)) => continue,
+            other => panic!("socket ended: {other:?}"),
+        }
+    }
+}
+
+/// Suggestions while typing over a real WebSocket: answers echo `seq`, a bad frame gets a JSON
+/// error on the same socket, which stays usable; a cross-site page is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggestions_over_a_websocket() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let bound = bind(&opts(IpAddr::V4(Ipv4Addr::LOCALHOST), false))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = bound.local_addr;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(run(bound, Arc::new(common::MemBackend::sample()), async move {
+        let _ = rx.await;
+    }));
+    let url = format!("ws://{addr}/api/v1/intent/suggest/ws");
+
+    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let j = ask(&mut ws, r#"{"q":"dark","seq":1,"limit":5}"#.into()).await;
+    assert_eq!(j["seq"], 1);
+    assert_eq!(j["query"], "dark");
+    let s = j["suggestions"].as_array().cloned().unwrap_or_default();
+    assert!(!s.is_empty() && s.len() <= 5, "{j}");
+    // the same answer as the GET endpoint
+    let (st, _, body) = http(addr, "GET /api/v1/intent/suggest?q=dark&limit=5 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").await;
+    assert_eq!(st, 200);
+    let g: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(g["suggestions"], j["suggestions"]);
+
+    let long = "a".repeat(600);
+    let j = ask(&mut ws, format!(r#"{{"q":"{long}","seq":2}}"#)).await;
+    assert_eq!(j["seq"], 2);
+    assert_eq!(j["error"]["code"], "INVALID_PROMPT", "{j}");
+    let j = ask(&mut ws, "darker but".into()).await; // bare text frame
+    assert_eq!(j["query"], "darker but");
+    assert!(j["seq"].is_null());
+    drop(ws);
+
+    // a page on another origin cannot open the socket
+    let mut req = url.as_str().into_client_request().unwrap_or_else(|e| panic!("{e}"));
+    req.headers_mut().insert("Origin", "http://evil.example".parse().unwrap_or_else(|e| panic!("{e:?}")));
+    assert!(tokio_tungstenite::connect_async(req).await.is_err());
+
+    let _ = tx.send(());
+    let res = server.await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(res.is_ok());
+}

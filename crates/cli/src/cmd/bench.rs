@@ -84,7 +84,12 @@ pub fn run(args: Args, _ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
                 let path = root.join(rel);
                 let wall = std::time::Instant::now();
                 let c0 = flowstate_audio::thread_cpu_seconds();
-                let r = hash_file(&path).and_then(|h| analyze_file(&path, Some(&h), &opts));
+                let h = hash_file(&path);
+                let hash_cpu = flowstate_audio::thread_cpu_seconds() - c0;
+                let r = h.and_then(|h| analyze_file(&path, Some(&h), &opts)).map(|mut a| {
+                    a.times.hash += hash_cpu; // hashed here, outside analyze_file
+                    a
+                });
                 let cpu = flowstate_audio::thread_cpu_seconds() - c0;
                 let secs = wall.elapsed().as_secs_f64();
                 match r {

@@ -8,10 +8,9 @@
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, OnceLock};
 
 use anyhow::Context;
-use flowstate_intent::{Embedder, IntentStatus, Parser};
+use flowstate_intent::{IntentStatus, Parser};
 
 /// Parse a DJ prompt into a structured intent (constraint language)
 #[derive(Debug, clap::Args)]
@@ -30,30 +29,9 @@ pub struct Args {
     no_encoder: bool,
 }
 
-/// Adapts `flowstate_ml::TextEncoder` to the parser's `Embedder`; loads the model on first
-/// use only (most prompts never need it).
-struct LazyEncoder {
-    dir: PathBuf,
-    enc: OnceLock<Option<flowstate_ml::TextEncoder>>,
-}
-
-impl Embedder for LazyEncoder {
-    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, String> {
-        let enc = self.enc.get_or_init(|| flowstate_ml::TextEncoder::load(&self.dir).ok());
-        match enc {
-            Some(e) => e.embed(texts).map_err(|e| e.to_string()),
-            None => Err("text encoder not installed".into()),
-        }
-    }
-}
-
 /// The parser the CLI uses: with the semantic fallback when the encoder files exist.
 pub fn parser(no_encoder: bool) -> Parser {
-    let dir = flowstate_ml::models_dir();
-    if no_encoder || !dir.join("all-MiniLM-L6-v2").join("model.safetensors").is_file() {
-        return Parser::new();
-    }
-    Parser::new().with_embedder(Arc::new(LazyEncoder { dir, enc: OnceLock::new() }))
+    flowstate_ml::prompt_parser(&flowstate_ml::models_dir(), !no_encoder)
 }
 
 const MAX_INPUT_BYTES: u64 = 64 * 1024;

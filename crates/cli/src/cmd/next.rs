@@ -57,7 +57,7 @@ pub fn run(args: Args, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
     };
     let snapshot = Snapshot::build(&docs);
     let intent = match args.prompt.as_deref() {
-        Some(p) if !p.trim().is_empty() => flowstate_intent::parse(p),
+        Some(p) if !p.trim().is_empty() => crate::cmd::intent::parser(false).parse(p),
         _ => flowstate_types::Intent::no_op(),
     };
     let mut req = Request::new(current, intent);

@@ -37,8 +37,11 @@ pub fn run(args: Args, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
     }
+    // The API parses prompts like `flowstate intent` does: rules first, the sentence
+    // encoder (loaded on first need) for phrasings the rules do not know.
     let backend = flowstate_server::EngineBackend::open(&ctx.db_path)
-        .with_context(|| format!("cannot open the corpus at {}", ctx.db_path.display()))?;
+        .with_context(|| format!("cannot open the corpus at {}", ctx.db_path.display()))?
+        .with_parser(crate::cmd::intent::parser(false));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

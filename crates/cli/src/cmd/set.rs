@@ -141,7 +141,7 @@ pub fn run(args: Args, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
     };
     let allowed: Vec<bool> = match args.prompt.as_deref().filter(|p| !p.trim().is_empty()) {
         Some(p) => {
-            let intent = flowstate_intent::parse(p);
+            let intent = crate::cmd::intent::parser(false).parse(p);
             if let Some(err) = &intent.error {
                 anyhow::bail!("cannot use the prompt: {err}");
             }
