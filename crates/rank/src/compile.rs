@@ -175,6 +175,40 @@ impl Test {
 }
 
 /// Compiles `c` for the current track `cur` (snapshot index).
+/// Every constraint of `intent` compiled against track `cur`, with the demotions
+/// [`crate::recommend`] documents: a hard constraint on an attribute the intent marks
+/// ambiguous, or one that cannot be evaluated as a requirement, becomes a preference (soft)
+/// and a note says why. An intent with status `error` has no constraints.
+pub(crate) fn compile_intent(
+    s: &Snapshot,
+    cur: usize,
+    intent: &flowstate_types::Intent,
+    notes: &mut Vec<String>,
+) -> Vec<Compiled> {
+    if intent.status == flowstate_types::IntentStatus::Error {
+        return Vec::new();
+    }
+    let mut all = Vec::with_capacity(intent.constraints.len());
+    for c in &intent.constraints {
+        let mut hard = c.strength == flowstate_types::Strength::Hard;
+        if hard && intent.ambiguous_attrs.contains(&c.attr) {
+            hard = false;
+            notes.push(format!(
+                "{} is ambiguous in the prompt: used as a preference only",
+                c.attr.name()
+            ));
+        }
+        let mut comp = compile(s, cur, c, hard);
+        if let Some(n) = comp.note.take() {
+            // not applicable as a requirement: keep it as a preference
+            comp.hard = false;
+            notes.push(n);
+        }
+        all.push(comp);
+    }
+    all
+}
+
 pub(crate) fn compile(s: &Snapshot, cur: usize, c: &Constraint, hard: bool) -> Compiled {
     let (test, note) = compile_test(s, cur, c);
     Compiled {

@@ -30,9 +30,9 @@ pub mod vocab;
 pub use mask::hard_mask;
 pub use snapshot::Snapshot;
 
-use compile::{compile, describe, Compiled, Test};
+use compile::{describe, Compiled, Test};
 use flowstate_types::{
-    tempo_ratio, Attr, Constraint, Intent, IntentStatus, Op, Strength, TEMPO_MIX_TOLERANCE,
+    tempo_ratio, Attr, Constraint, Intent, IntentStatus, Op, TEMPO_MIX_TOLERANCE,
 };
 use serde::Serialize;
 use snapshot::{closed_col, key_of_index, NO_KEY};
@@ -458,26 +458,7 @@ impl<'a> Query<'a> {
             IntentStatus::Error => &[],
             _ => &intent.constraints,
         };
-        let mut all = Vec::with_capacity(constraints.len());
-        for c in constraints {
-            let mut hard = c.strength == Strength::Hard;
-            if hard && intent.ambiguous_attrs.contains(&c.attr) {
-                hard = false;
-                notes.push(format!(
-                    "{} is ambiguous in the prompt: used as a preference only",
-                    c.attr.name()
-                ));
-            }
-            let mut comp = compile(s, cur, c, hard);
-            if let Some(n) = comp.note.take() {
-                if comp.hard {
-                    // not applicable as a requirement: keep it as a preference
-                    comp.hard = false;
-                }
-                notes.push(n);
-            }
-            all.push(comp);
-        }
+        let all = compile::compile_intent(s, cur, intent, notes);
         let key_waived = all.iter().any(|c| c.hard && c.src.attr == Attr::Key);
         let tempo_waived = all.iter().any(intent_waives_tempo);
         let key_rule = !key_waived && s.key[cur] != NO_KEY;

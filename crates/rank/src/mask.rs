@@ -1,8 +1,9 @@
 //! The intent's hard constraints as a per-track mask, for callers that choose tracks their
 //! own way (whole-set planning). Same semantics as [`crate::recommend`]'s hard filters,
-//! relative constraints evaluated against `current`; the mixability rules are not included.
+//! relative constraints evaluated against `current`, ambiguous or unevaluable hard constraints
+//! demoted exactly as there (they do not mask); the mixability rules are not included.
 
-use crate::compile::compile;
+use crate::compile::compile_intent;
 use crate::{RankError, Snapshot};
 use flowstate_types::Intent;
 
@@ -11,7 +12,11 @@ pub fn hard_mask(s: &Snapshot, current: &str, intent: &Intent) -> Result<Vec<boo
     let cur = s
         .find(current)
         .ok_or_else(|| RankError::UnknownCurrent(current.to_string()))?;
-    let tests: Vec<_> = intent.hard().map(|c| compile(s, cur, c, true)).collect();
+    let mut notes = Vec::new();
+    let tests: Vec<_> = compile_intent(s, cur, intent, &mut notes)
+        .into_iter()
+        .filter(|c| c.hard)
+        .collect();
     Ok((0..s.len())
         .map(|i| tests.iter().all(|t| t.test.eval(s, i)))
         .collect())
@@ -64,5 +69,17 @@ mod tests {
         let m = hard_mask(&s, "a", &intent).unwrap_or_default();
         assert_eq!(m, vec![false, true, false]);
         assert!(hard_mask(&s, "zzz", &intent).is_err());
+
+        // as in recommend: a hard constraint on an ambiguous attribute is only a preference
+        let mut amb = intent.clone();
+        amb.ambiguous_attrs = vec![Attr::Bpm];
+        let m = hard_mask(&s, "a", &amb).unwrap_or_default();
+        assert_eq!(m, vec![false, true, false], "energy delta still masks, bpm no longer");
+        amb.ambiguous_attrs = vec![Attr::Bpm, Attr::Energy];
+        assert_eq!(hard_mask(&s, "a", &amb).unwrap_or_default(), vec![true; 3]);
+        // an error intent masks nothing
+        amb.status = IntentStatus::Error;
+        amb.ambiguous_attrs.clear();
+        assert_eq!(hard_mask(&s, "a", &amb).unwrap_or_default(), vec![true; 3]);
     }
 }
