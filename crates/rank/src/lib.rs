@@ -5,8 +5,10 @@
 //!
 //! * **Hard filters**: every hard constraint of the intent (evaluated against the current
 //!   track); Camelot compatibility ≥ 0.6, waived when the intent sets a hard key constraint;
-//!   tempo mixable (±6 %, half/double time), waived when the intent sets a hard `bpm` or
-//!   `tempo_feel` constraint or a hard genre/subgenre set (`in`/`equals`/`not_in`); never the
+//!   tempo mixable (±6 %, half/double time), waived when the intent sets a hard `tempo_feel`
+//!   constraint, a hard genre/subgenre set (`in`/`equals`/`not_in`), or a hard `bpm`
+//!   constraint that no BPM within ±6 % of the current track satisfies ("140" from 124 waives
+//!   it, "not slower" does not: a DJ asking not to slow down still needs a mixable tempo); never the
 //!   current or history tracks, never a duplicate id. Hard constraints on attributes the intent
 //!   marks ambiguous are demoted to soft. A hard constraint that cannot be evaluated (no value
 //!   of the vocabulary, or the current track lacks the attribute for a relative operator) is not
@@ -422,14 +424,42 @@ struct Query<'a> {
     emb: Option<&'a Embeddings>,
 }
 
-fn intent_waives_tempo(c: &Compiled) -> bool {
-    c.hard
-        && (matches!(c.src.attr, Attr::Bpm | Attr::TempoFeel)
-            || (matches!(c.src.attr, Attr::Genre | Attr::Subgenre)
-                && matches!(
-                    c.src.op,
-                    Op::In { .. } | Op::Equals { .. } | Op::NotIn { .. }
-                )))
+/// Does this constraint lift the tempo-mixability filter? A hard genre switch or tempo feel
+/// does (a new genre may live at another tempo). A hard BPM constraint does only when no
+/// tempo-mixable BPM (within ±6 % of `cur`) can satisfy it: "140 BPM" from 124 must leave
+/// the mixable window, "not slower" or "a bit faster" must not jump from 124 to 174.
+fn intent_waives_tempo(c: &Compiled, cur_bpm: f64) -> bool {
+    if !c.hard {
+        return false;
+    }
+    match c.src.attr {
+        Attr::TempoFeel => true,
+        Attr::Genre | Attr::Subgenre => matches!(
+            c.src.op,
+            Op::In { .. } | Op::Equals { .. } | Op::NotIn { .. }
+        ),
+        Attr::Bpm => {
+            let allowed = match c.test {
+                compile::Test::Range { lo, hi, .. } => Some((lo, hi)),
+                compile::Test::Delta { cur, lo, hi, .. } => Some((cur + lo, cur + hi)),
+                compile::Test::DeltaPct { cur, lo, hi } => {
+                    Some((cur * (1.0 + lo / 100.0), cur * (1.0 + hi / 100.0)))
+                }
+                _ => None,
+            };
+            match allowed {
+                Some((lo, hi)) if cur_bpm.is_finite() && cur_bpm > 0.0 => {
+                    let (w_lo, w_hi) = (
+                        cur_bpm * (1.0 - TEMPO_MIX_TOLERANCE),
+                        cur_bpm * (1.0 + TEMPO_MIX_TOLERANCE),
+                    );
+                    hi < w_lo || lo > w_hi
+                }
+                _ => true,
+            }
+        }
+        _ => false,
+    }
 }
 
 impl<'a> Query<'a> {
@@ -460,7 +490,7 @@ impl<'a> Query<'a> {
         };
         let all = compile::compile_intent(s, cur, intent, notes);
         let key_waived = all.iter().any(|c| c.hard && c.src.attr == Attr::Key);
-        let tempo_waived = all.iter().any(intent_waives_tempo);
+        let tempo_waived = all.iter().any(|c| intent_waives_tempo(c, s.bpm[cur]));
         let key_rule = !key_waived && s.key[cur] != NO_KEY;
         let tempo_rule = !tempo_waived && s.bpm[cur].is_finite();
         if !key_waived && s.key[cur] == NO_KEY {
