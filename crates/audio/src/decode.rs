@@ -278,7 +278,9 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
 
     // MP4 edit list: priming + valid length, at the source rate.
     let (mut skip, mut keep) = (0u64, None::<u64>);
-    let mut priming_trimmed = 0;
+    // Symphonia's gapless mode trims what the container declares (MP3: LAME/Xing encoder
+    // delay + 529 decoder delay; nothing without a LAME tag); MP4 priming we trim ourselves.
+    let mut priming_trimmed = if is_mp4 { 0 } else { u64::from(params.delay.unwrap_or(0)) };
     if is_mp4 && source_rate > 0 {
         if let Ok(Some(g)) = crate::mp4::read_gapless(path) {
             let (s, k) = g.in_frames(source_rate);

@@ -125,6 +125,15 @@ fn lossy_priming_is_trimmed() {
             .unwrap_or(usize::MAX);
         let ms = first as f64 * 1000.0 / d.sample_rate as f64;
         assert!(ms < 6.0, "{name}: first loud sample at {ms:.1} ms");
+        // the trimmed priming is reported: LAME's encoder delay + 529 for MP3, the edit list's
+        // media time for M4A, nothing for PCM
+        let p = d.info.priming_trimmed;
+        match name.rsplit('.').next() {
+            Some("mp3") => assert!((529 + 500..529 + 3000).contains(&p), "{name}: {p}"),
+            Some("m4a") => assert!(p >= 1024, "{name}: {p}"),
+            Some("wav") | Some("flac") => assert_eq!(p, 0, "{name}"),
+            _ => {}
+        }
         assert!(
             (d.info.duration_s - if name.contains("wav") { 3.0 } else { 4.0 }).abs() < 0.03,
             "{name}: {}",

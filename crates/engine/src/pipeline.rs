@@ -199,6 +199,8 @@ pub fn analyze_file(
         channels: Some(info.channels),
         bit_rate_kbps: info.bit_rate_kbps,
         codec: Some(info.codec.clone()),
+        // what the decoder trimmed from the start (interop shifts MP3 grids by it)
+        decoder_priming_samples: Some(info.priming_trimmed),
         file_size: Some(info.file_size),
         integrated_lufs: loudness
             .integrated_lufs
