@@ -78,6 +78,11 @@ fn main() -> std::process::ExitCode {
     let opts = KeyOptions::default();
     for f in &files {
         let id = f["id"].as_str().unwrap_or_default();
+        if let Ok(only) = std::env::var("KEY_ONLY") {
+            if !only.split(',').any(|o| o == id) {
+                continue;
+            }
+        }
         let rel = f["path"].as_str().unwrap_or_default();
         let reference: Option<CamelotKey> = f["camelot"].as_str().and_then(|s| s.parse().ok());
         let pcm = root.join("pcm22k").join(format!("{id}.f32"));

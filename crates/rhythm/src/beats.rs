@@ -308,3 +308,74 @@ pub fn steady_runs(beats: &[f64], tol: f64, persist: usize, min_len: usize) -> V
     }
     merged
 }
+
+/// Start of a metrical lead-in before the beat-carrying span (see `analyze`): the earliest
+/// grid index `j < first` such that `is_downbeat(j)`, the novelty (normalised to the
+/// track's strong onsets, ~1) peaks at least [`LEAD_IN_MIN_ONSET`] within ±2 frames of
+/// `positions[j]`, at least every other later bar line before the span carries an onset of
+/// half that strength, and no onset of half that strength lies off the eighth-note grid
+/// between it and the span. Returns `first` when there is no such index.
+pub fn lead_in_start(
+    novelty: &[f32],
+    positions: &[f64],
+    first: usize,
+    is_downbeat: impl Fn(usize) -> bool,
+) -> usize {
+    if first == 0 || first >= positions.len() || novelty.is_empty() {
+        return first.min(positions.len().saturating_sub(1));
+    }
+    let span_start = positions[first];
+    // strongest off-grid onset in [a, span_start - 3) (frames), eighth-note grid
+    let off_grid_max = |a: f64| -> f32 {
+        let mut m = 0.0f32;
+        let lo = a.max(0.0).ceil() as usize;
+        let hi = ((span_start - 3.0).max(0.0).floor() as usize).min(novelty.len());
+        for (t, &v) in novelty.iter().enumerate().take(hi).skip(lo) {
+            if v <= m {
+                continue;
+            }
+            let tf = t as f64;
+            let i = positions.partition_point(|&p| p <= tf).saturating_sub(1);
+            let (p0, p1) = match (positions.get(i), positions.get(i + 1)) {
+                (Some(&x), Some(&y)) => (x, y),
+                _ => continue,
+            };
+            let eighth = 0.5 * (p1 - p0);
+            if eighth <= 0.0 {
+                continue;
+            }
+            let off = (tf - p0).rem_euclid(eighth);
+            if off.min(eighth - off) > 3.0 {
+                m = v;
+            }
+        }
+        m
+    };
+    for j in 0..first {
+        if !is_downbeat(j) || positions[j] < -1.0 {
+            continue;
+        }
+        let s = local_max(novelty, positions[j], 2);
+        if s < LEAD_IN_MIN_ONSET {
+            continue;
+        }
+        // the bar lines inside the lead-in must carry onsets too (at least every other bar)
+        let (mut bars, mut marked) = (0usize, 0usize);
+        for (jj, &pj) in positions.iter().enumerate().take(first).skip(j + 1) {
+            if is_downbeat(jj) {
+                bars += 1;
+                marked += usize::from(local_max(novelty, pj, 2) >= 0.5 * s);
+            }
+        }
+        if 2 * marked < bars {
+            continue;
+        }
+        if off_grid_max(positions[j] + 3.0) < 0.5 * s {
+            return j;
+        }
+    }
+    first
+}
+
+/// Smallest onset (novelty relative to the track's strong onsets) that can open a lead-in.
+pub const LEAD_IN_MIN_ONSET: f32 = 0.1;

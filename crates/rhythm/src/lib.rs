@@ -22,7 +22,7 @@ pub mod tempo;
 use flowstate_types::{BeatGrid, GridSegment};
 
 /// Version of the rhythm analysis; bump when results change intentionally.
-pub const RHYTHM_VERSION: &str = "rhythm-0.2";
+pub const RHYTHM_VERSION: &str = "rhythm-0.3";
 
 /// Options of [`analyze`].
 #[derive(Debug, Clone, PartialEq)]
@@ -186,11 +186,19 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &RhythmOptions) -> Rhyth
             raw = (b, s * prior(b));
         }
     }
-    let raw_bpm = 60.0 * fps / tempo::precise_period(&acf, 60.0 * fps / raw.0);
+    let mut raw_bpm = 60.0 * fps / tempo::precise_period(&acf, 60.0 * fps / raw.0);
     out.diagnostics.push(format!(
         "periodicity peak {raw_bpm:.2} BPM (salience {:.3})",
         curve.max()
     ));
+    let kick_acf = tempo::autocorr(&feats.bands[onset::KICK], max_lag);
+    if raw_bpm * 1.5 <= opts.max_bpm && tempo::three_two_alias(&kick_acf, fps, raw_bpm) {
+        let up = 60.0 * fps / tempo::precise_period(&acf, 60.0 * fps / (raw_bpm * 1.5));
+        out.diagnostics.push(format!(
+            "kicks recur at 2/3 of that period, not at it: pulse {up:.2} BPM (3:2 alias)"
+        ));
+        raw_bpm = up;
+    }
 
     let accent_raw: Vec<f32> = (0..n)
         .map(|t| {
@@ -280,7 +288,21 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &RhythmOptions) -> Rhyth
     // the tracked beats show tempo plateaus that differ
     let mut fits: Vec<(f64, beats::LineFit)> = vec![(0.0, fit)]; // (start frame, fit)
     if opts.allow_variable_tempo {
-        let runs = beats::steady_runs(&refined, 0.015, 8, 16);
+        // Tempo segments are established only by tracked beats inside the beat-carrying
+        // span: a tracker wandering through a beatless intro or outro has no tempo to report.
+        let (i0, i1) = {
+            let w32: Vec<f32> = weights.iter().map(|&w| w as f32).collect();
+            let r = percentile_f32(&w32, 0.75).max(1e-9);
+            let act: Vec<bool> = w32.iter().map(|&v| v >= 0.2 * r).collect();
+            match beats::active_span(&act, 8, 6) {
+                Some((a, b)) => (a, b + 1),
+                None => (0, refined.len()),
+            }
+        };
+        let runs: Vec<(usize, usize)> = beats::steady_runs(&refined[i0..i1], 0.015, 8, 16)
+            .into_iter()
+            .map(|(a, b)| (a + i0, b + i0))
+            .collect();
         if runs.len() > 1 {
             let mut seg_fits = Vec::new();
             for &(a, b) in &runs {
@@ -361,11 +383,30 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &RhythmOptions) -> Rhyth
 
     // ── meter ──
     let cues = meter::cues(&feats, &grid_frames);
-    let (phase, meter_conf) = meter::bar_phase(&cues);
+    let (phase, meter_conf) = meter::bar_phase_with(&cues, feel_half);
     let gstats = groove::stats(&feats, &grid_frames, phase);
     let style = groove::style(&gstats);
     let feel = groove::feel(&gstats, feel_half);
 
+    // ── a musical lead-in that starts on the grid ──
+    // Before the beat-carrying span there may be a beatless but metrical intro (a pad or
+    // chords that change on bar lines). When the music enters with a clear onset exactly
+    // on a downbeat of the extrapolated grid, and nothing rhythmic happens off the grid
+    // in between, the grid covers that intro too; ambient or spoken pre-rolls, whose
+    // onsets do not fall on the grid, stay outside.
+    let ext = beats::lead_in_start(&out.novelty, &positions, first, |j| {
+        (j as isize - first as isize).rem_euclid(4) as usize == phase % 4
+    });
+    if ext < first {
+        out.diagnostics.push(format!(
+            "grid extended over a {}-beat lead-in starting on a downbeat",
+            first - ext
+        ));
+    }
+    let phase = (phase + (first - ext)) % 4;
+    let first_active = first;
+    let first = ext;
+    let grid_frames: Vec<f64> = positions[first..=last].to_vec();
     let to_s = |f: f64| ((f - ONSET_LAG_FRAMES) / fps).max(0.0);
     let beat_times: Vec<f64> = grid_frames.iter().map(|&f| to_s(f)).collect();
     let seg_of = &seg_of[first..=last];
@@ -406,7 +447,8 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &RhythmOptions) -> Rhyth
     let sal_conf = (curve.peak_near(level, 0.02).map_or(0.0, |x| x.1) / 0.3).clamp(0.0, 1.0);
     let fit_conf = (1.0 - fits[main_seg].1.rms / (0.1 * fits[main_seg].1.period)).clamp(0.0, 1.0);
     let on_share =
-        active[first..=last].iter().filter(|&&a| a).count() as f64 / (last - first + 1) as f64;
+        active[first_active..=last].iter().filter(|&&a| a).count() as f64
+            / (last - first_active + 1) as f64;
     out.confidence = ((0.4 * sal_conf + 0.4 * fit_conf + 0.2 * on_share) * 1000.0).round() / 1000.0;
     out.diagnostics.push(format!(
         "grid: {:.4} BPM, fit rms {:.2} frames over {} inliers, span beats {}..{}, bar phase {} (conf {:.2})",

@@ -68,6 +68,26 @@ pub fn salience(acf: &[f32], fps: f64, bpm: f64) -> f64 {
     }
 }
 
+/// The 3:2 alias test. A periodicity peak can sit at two thirds of the real pulse: a kick
+/// on every beat at 174 BPM with off-beat hats also repeats every beat and a half (kick to
+/// hat, hat to kick), and a tempo prior centred near 110 BPM then prefers 116 to 174 or 87.
+/// The kick band tells them apart: when kicks recur at 2/3 and 4/3 of the peak's period
+/// but hardly at the period itself, the peak is not a kick period and the pulse is 3/2 of it.
+/// A real 116 BPM track has its kicks on its beats (strong at the period), so it never
+/// moves; shuffles and triplet hats do not count because only the kick band is read.
+pub fn three_two_alias(kick_acf: &[f32], fps: f64, bpm: f64) -> bool {
+    let p = 60.0 * fps / bpm;
+    let q = p * 2.0 / 3.0;
+    if 2.0 * q + 2.0 >= kick_acf.len() as f64 || q < 2.0 {
+        return false;
+    }
+    let at = |lag: f64| f64::from(local_max(kick_acf, lag, 1).max(0.0));
+    let (sp, sq, sq2) = (at(p), at(q), at(2.0 * q));
+    // "clearly periodic" (a third of the zero-lag energy) at both multiples, and at least
+    // twice what the peak's own period shows
+    sq >= 0.3 && sq2 >= 0.3 && sq >= 2.0 * sp
+}
+
 /// Salience curve on a BPM grid.
 pub struct TempoCurve {
     pub bpms: Vec<f64>,

@@ -371,3 +371,151 @@ fn tempo_change_gives_two_segments() {
     truth.extend(beat_times(b2, t_change, bars * 4));
     assert!(recall(&r.beats, &truth, 0.03) >= 0.9);
 }
+
+/// Bar lines of a track starting at `start`, `bars` bars at `bpm`.
+fn bar_lines(bpm: f64, start: f64, bars: usize) -> Vec<f64> {
+    (0..bars).map(|b| start + b as f64 * 240.0 / bpm).collect()
+}
+
+#[test]
+fn half_time_downbeats_follow_the_kick_not_the_backbeat() {
+    // Dubstep-style half-time at 140: kick on 1, snare on 3, no harmony to help. A
+    // straight-time backbeat model (snare on 2 and 4) would put the bar one beat late.
+    let (bpm, lead, bars) = (140.0, 0.4, 24);
+    let x = track(bpm, lead, bars, HALF_TIME, false);
+    let r = run(&x, SR);
+    assert!((bpm_of(&r) - bpm).abs() <= 0.05, "{:?}", r.diagnostics);
+    assert_eq!(r.tempo_feel, Some(TempoFeel::HalfTime), "{:?}", r.diagnostics);
+    let truth = bar_lines(bpm, lead, bars);
+    assert!(
+        recall(&r.downbeats, &truth, 0.03) >= 0.9,
+        "downbeats {:?} ({:?})",
+        &r.downbeats[..4.min(r.downbeats.len())],
+        r.diagnostics
+    );
+}
+
+#[test]
+fn four_on_floor_bar_phase_from_layer_entries() {
+    // A kick on every beat and nothing else to tell beat 1 from beat 3, except that
+    // layers enter and leave on 4-bar phrase lines (hats, then a chord pad, then both
+    // drop out). The downbeats must land on those lines.
+    let (bpm, lead) = (124.0, 0.0);
+    let spb = 60.0 / bpm;
+    let bars = 24;
+    let dur = lead + bars as f64 * 4.0 * spb + 1.0;
+    let mut x = silence(SR, dur);
+    let kick: &[(f64, Drum, f32)] = &[
+        (0.0, Drum::Kick, 0.8),
+        (1.0, Drum::Kick, 0.8),
+        (2.0, Drum::Kick, 0.8),
+        (3.0, Drum::Kick, 0.8),
+    ];
+    let hats: &[(f64, Drum, f32)] = &[
+        (0.5, Drum::Hat, 0.3),
+        (1.5, Drum::Hat, 0.3),
+        (2.5, Drum::Hat, 0.3),
+        (3.5, Drum::Hat, 0.3),
+    ];
+    pattern(&mut x, SR, bpm, lead, bars, kick, 3);
+    for &(from, n) in &[(4usize, 8usize), (16, 4)] {
+        pattern(&mut x, SR, bpm, lead + from as f64 * 4.0 * spb, n, hats, 5);
+    }
+    // a sustained chord (no change inside the phrase) from bar 8 to bar 12 and 16 to 20
+    for &(from, to) in &[(8usize, 12usize), (16, 20)] {
+        let a = ((lead + from as f64 * 4.0 * spb) * SR as f64) as usize;
+        let b = ((lead + to as f64 * 4.0 * spb) * SR as f64) as usize;
+        for i in a..b.min(x.len()) {
+            let t = (i - a) as f64 / SR as f64;
+            let env = (1.0 - (-t / 0.01).exp()) as f32;
+            let v: f64 = [220.0, 261.63, 329.63]
+                .iter()
+                .map(|f| (2.0 * std::f64::consts::PI * f * t).sin())
+                .sum();
+            x[i] += 0.08 * env * v as f32;
+        }
+    }
+    let r = run(&x, SR);
+    assert!((bpm_of(&r) - bpm).abs() <= 0.05, "{:?}", r.diagnostics);
+    let truth = bar_lines(bpm, lead, bars);
+    assert!(
+        recall(&r.downbeats, &truth, 0.03) >= 0.9,
+        "downbeats {:?} ({:?})",
+        &r.downbeats[..4.min(r.downbeats.len())],
+        r.diagnostics
+    );
+}
+
+#[test]
+fn long_beatless_intro_does_not_make_a_tempo_segment() {
+    // 20 s of slowly swelling pad before a steady groove: the beat tracker wanders through
+    // the pad, but that must not become a second tempo segment or bend the BPM.
+    let (bpm, lead) = (128.0, 20.0);
+    let mut x = track(bpm, lead, 32, FOUR_ON_FLOOR, true);
+    pad(&mut x, SR, 0.0, lead + 2.0, 0.3);
+    let r = run(&x, SR);
+    assert!((bpm_of(&r) - bpm).abs() <= 0.02, "{:?}", r.diagnostics);
+    let grid = r.grid.as_ref().unwrap_or_else(|| panic!("no grid"));
+    assert_eq!(grid.segments.len(), 1, "{:?}", r.diagnostics);
+    let truth = beat_times(bpm, lead, 32 * 4);
+    assert!(recall(&r.beats, &truth, 0.03) >= 0.95, "{:?}", r.diagnostics);
+}
+
+#[test]
+fn chord_intro_on_the_bar_lines_is_covered_by_the_grid() {
+    // 2 s of silence, then 4 bars of chords alone (changing on every bar line), then the
+    // drums join. The chords are metrical: the grid and the first downbeat start with them.
+    let (bpm, lead, intro_bars, bars) = (120.0, 2.0, 4usize, 16usize);
+    let bar = 240.0 / bpm;
+    let dur = lead + (intro_bars + bars) as f64 * bar + 1.0;
+    let mut x = silence(SR, dur);
+    chords(&mut x, SR, bpm, lead, intro_bars + bars, 0.15);
+    pattern(
+        &mut x,
+        SR,
+        bpm,
+        lead + intro_bars as f64 * bar,
+        bars,
+        FOUR_ON_FLOOR,
+        11,
+    );
+    let r = run(&x, SR);
+    assert!((bpm_of(&r) - bpm).abs() <= 0.05, "{:?}", r.diagnostics);
+    let first = r.beats.first().copied().unwrap_or(-1.0);
+    assert!((first - lead).abs() < 0.03, "first beat {first} ({:?})", r.diagnostics);
+    let db = r.grid.as_ref().and_then(|g| g.first_downbeat_s).unwrap_or(-1.0);
+    assert!((db - lead).abs() < 0.03, "first downbeat {db}");
+    let truth = bar_lines(bpm, lead, intro_bars + bars);
+    assert!(recall(&r.downbeats, &truth, 0.03) >= 0.95, "{:?}", r.diagnostics);
+}
+
+#[test]
+fn fast_four_on_floor_is_not_read_at_two_thirds() {
+    // Kick on every beat and off-beat hats, no snare: at 174 BPM the pattern also repeats
+    // every beat and a half (kick to hat), which a prior centred near 110 BPM prefers (116).
+    // The kicks recur at 174, not at 116: the reading must be 174 (or its half, 87).
+    let steps: &[(f64, Drum, f32)] = &[
+        (0.0, Drum::Kick, 0.8),
+        (1.0, Drum::Kick, 0.8),
+        (2.0, Drum::Kick, 0.8),
+        (3.0, Drum::Kick, 0.8),
+        (0.5, Drum::Hat, 0.25),
+        (1.5, Drum::Hat, 0.25),
+        (2.5, Drum::Hat, 0.25),
+        (3.5, Drum::Hat, 0.25),
+    ];
+    for bpm in [150.0, 174.0] {
+        let x = track(bpm, 0.0, 16, steps, true);
+        let r = run(&x, SR);
+        let b = bpm_of(&r);
+        assert!(
+            (b - bpm).abs() <= 0.1 || (b - bpm / 2.0).abs() <= 0.1,
+            "{bpm}: read {b}; {:?}",
+            r.diagnostics
+        );
+    }
+    // and a real four-on-floor at 116 stays 116 (its kicks are on its beats)
+    let x = track(116.0, 0.0, 16, steps, true);
+    let r = run(&x, SR);
+    assert!((bpm_of(&r) - 116.0).abs() <= 0.1, "{:?}", r.diagnostics);
+}
