@@ -1,7 +1,7 @@
 //! Benchmark (not a test): energy / structure / mix points / vocals against the eval
 //! manifest, on PCM decoded by `scripts/eval/decode_pcm.sh`.
 //!
-//! `cargo run --release -p flowstate-analysis --example eval_features -- ~/.cache/flowstate-eval [-v]`
+//! `cargo run --release -p flowstate-analysis --example eval_features -- ~/.cache/flowstate-eval [-v] [--only p0001,p0002]`
 
 use flowstate_analysis::analyze;
 use serde_json::Value;
@@ -73,6 +73,13 @@ fn main() {
         )
     }));
     let verbose = args.iter().any(|a| a == "-v");
+    // `--only p0014,p0020`: restrict to these ids (for iterating).
+    let only: Vec<String> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
     let manifest: Value = match std::fs::read_to_string(root.join("manifest-public.json"))
         .map(|s| serde_json::from_str(&s))
     {
@@ -90,6 +97,9 @@ fn main() {
     let (mut cpu, mut audio_min) = (0.0, 0.0);
     for f in &files {
         let id = f["id"].as_str().unwrap_or("");
+        if !only.is_empty() && !only.iter().any(|o| o == id) {
+            continue;
+        }
         let path = root.join("pcm22k").join(format!("{id}.f32"));
         let Ok(bytes) = std::fs::read(&path) else {
             continue;

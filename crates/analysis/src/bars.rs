@@ -115,6 +115,10 @@ pub struct BarFeatures {
     /// positions between them, over the track's 90th-percentile onset strength. Positive when
     /// the music's onsets sit on the grid (drums, or chords changing on the beat).
     pub pulse: Vec<f32>,
+    /// How exclusively the bar's onsets sit on the beats: (on − off) / (on + off), −1…1.
+    /// Independent of level: chords struck on the beat score near 1 like drums do, speech or
+    /// free-time ambience near 0 whatever its loudness.
+    pub grid_lock: Vec<f32>,
 }
 
 pub fn summarise(fr: &Frames, grid: &BarGrid) -> BarFeatures {
@@ -168,6 +172,11 @@ pub fn summarise(fr: &Frames, grid: &BarGrid) -> BarFeatures {
         }
         out.pulse
             .push(if k > 0 { (on - off) / k as f32 } else { 0.0 });
+        out.grid_lock.push(if on + off > 1e-9 {
+            (on - off) / (on + off)
+        } else {
+            0.0
+        });
     }
     let p90 = features::percentile(&fr.flux, 0.9).max(1e-6);
     out.pulse.iter_mut().for_each(|p| *p /= p90);
@@ -192,6 +201,36 @@ mod tests {
                 .position(|&s| (s - 5.0).abs() < 1e-9)
                 .unwrap_or(99)
         );
+    }
+
+    /// Clicks at the given times (s), 4 s long at 22.05 kHz.
+    fn clicks(times: &[f64]) -> Vec<f32> {
+        let sr = 22050.0;
+        let mut x = vec![0f32; (4.0 * sr) as usize];
+        for &t in times {
+            let s0 = (t * sr) as usize;
+            for i in 0..200 {
+                if let Some(v) = x.get_mut(s0 + i) {
+                    *v += (1.0 - i as f32 / 200.0) * if i % 2 == 0 { 0.8 } else { -0.8 };
+                }
+            }
+        }
+        x
+    }
+
+    #[test]
+    fn grid_lock_separates_on_beat_from_free_onsets() {
+        // 120 BPM: 2-s bars starting at 0. On-beat hits vs hits on the 16th positions.
+        let grid = BarGrid::regular(0.0, 2.0, 4.0, true);
+        let on: Vec<f64> = (0..8).map(|k| k as f64 * 0.5).collect();
+        let off: Vec<f64> = (0..8).map(|k| k as f64 * 0.5 + 0.125).collect();
+        let lock = |times: &[f64]| {
+            let fr = crate::features::compute(&clicks(times), 22050);
+            summarise(&fr, &grid).grid_lock
+        };
+        let (a, b) = (lock(&on), lock(&off));
+        assert!(a.iter().all(|&l| l > 0.6), "on-beat {a:?}");
+        assert!(b.iter().all(|&l| l < 0.0), "off-beat {b:?}");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Energy 1–10, danceability 1–10, intensity role and hype.
 //!
-//! Energy is a fixed (not per-library) blend of loudness, drum activity, onset density,
-//! brightness and bass weight, each mapped to 0–1 over a range typical of released music.
+//! Energy is a fixed (not per-library) blend of tempo-octave-independent cues measured on the
+//! track's main (loudest-half) bars: percussive onsets per second, spectral fullness (layer
+//! count), perceived tempo and a little loudness; see [`score`].
 
 use crate::bars::BarFeatures;
-use crate::features::{self, BASS, HIGH, LOW_MID, MID, PRESENCE, SUB};
+use crate::features::{self, Frames, BASS, HIGH, LOW_MID, MID, N_LOG, PRESENCE, SUB};
+use crate::timbre::Hpss;
 
 /// Approximate BS.1770 K-weighting per band (power gains).
 const K_WEIGHTS: [(usize, f32); 6] = [
@@ -33,6 +35,9 @@ pub struct EnergyInputs {
     pub brightness: f64,
     /// Sub + bass power share.
     pub bass_share: f32,
+    /// Percussive onsets per second and spectral fullness ([`Cues`]) when measured.
+    pub perc_onsets: Option<f64>,
+    pub fullness: Option<f64>,
 }
 
 fn ramp(x: f64, lo: f64, hi: f64) -> f64 {
@@ -40,17 +45,32 @@ fn ramp(x: f64, lo: f64, hi: f64) -> f64 {
 }
 
 /// Continuous energy on the 1–10 scale.
+///
+/// Three cues carry it with equal weight, each through a fixed ramp over the range of
+/// released dance music, plus a small loudness term:
+/// - perceived tempo, 70 BPM (downtempo) → 175 BPM (drum & bass), with a double-time feel
+///   counted at twice the reported BPM so a tempo read at half never lowers energy;
+/// - percussive onsets per second, 3/s (sparse hits) → 8/s (sixteenth-note hats at 120 BPM);
+///   a rate per second, so it does not depend on the metrical level the tracker chose;
+/// - spectral fullness (how many quarter-octave bands from 50 Hz to 10 kHz are within 30 dB of
+///   the loudest one: the layer count of the arrangement), 0.4 → 1.0;
+/// - loudness (K-weighted), −32 → −8 dB, only 10 %: masters are peak-normalised, so loudness
+///   says little about intensity beyond "very quiet".
+///
+/// Without measured cues (`perc_onsets`/`fullness` None) the older drum-flux / rhythm onset
+/// inputs stand in for them.
 pub fn score(e: &EnergyInputs) -> f64 {
-    // Energy rises with perceived loudness, tempo (a DJ's sense: 90 BPM hip-hop sits below
-    // 128 BPM techno below 174 BPM drum & bass), drum activity and high-frequency content.
     let l = ramp(e.loud_db as f64, -32.0, -8.0);
-    let t = e.bpm.map_or(0.0, |b| ramp(b, 80.0, 150.0));
-    let d = ramp(e.drum_flux as f64, 0.05, 0.6);
-    // Onset density counts only with drums (a beatless pad's flux peaks are not drive).
-    let o = ramp(e.onset_rate, 3.5, 8.0) * ramp(e.drum_flux as f64, 0.1, 0.3);
-    let b = ramp(e.brightness, 0.02, 0.3);
-    let s = ramp(e.bass_share as f64, 0.2, 0.7);
-    let z = 0.25 * l + 0.20 * t + 0.20 * d + 0.25 * o + 0.05 * b + 0.05 * s;
+    let t = e.bpm.map_or(0.0, |b| ramp(b, 70.0, 175.0));
+    let o = match e.perc_onsets {
+        Some(r) => ramp(r, 3.0, 8.0),
+        None => ramp(e.onset_rate, 3.0, 8.0) * ramp(e.drum_flux as f64, 0.1, 0.3),
+    };
+    let f = match e.fullness {
+        Some(f) => ramp(f, 0.4, 1.0),
+        None => ramp(e.drum_flux as f64, 0.05, 0.6),
+    };
+    let z = 0.3 * t + 0.3 * o + 0.3 * f + 0.1 * l;
     1.0 + 9.0 * z
 }
 
@@ -97,6 +117,8 @@ pub fn inputs(
         } else {
             0.0
         },
+        perc_onsets: None,
+        fullness: None,
     })
 }
 
@@ -110,6 +132,130 @@ pub fn main_bars(bf: &BarFeatures, view: &BarView) -> Vec<usize> {
     (0..view.silent.len())
         .filter(|&i| !view.silent[i] && bf.loud_db[i] >= med)
         .collect()
+}
+
+/// Tempo-independent cues of intensity measured over a set of frames (the main bars).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Cues {
+    /// Percussive onsets per second (peaks of the percussive log-band flux).
+    pub perc_onsets: f64,
+    /// Mean percussive flux (mean positive log rise per band per frame, nepers).
+    pub perc_flux: f64,
+    /// Mean full-spectrum flux (shared front end).
+    pub flux: f64,
+    /// Fraction of log bands (50 Hz–10 kHz) within 30 dB of the frame's strongest band.
+    pub fullness: f64,
+    /// Percussive share of the power.
+    pub perc_share: f64,
+    /// Frame-to-frame loudness crest: p95 − p10 of frame power, dB.
+    pub crest_db: f64,
+}
+
+/// Positive log rise per band of the percussive spectrum, averaged over bands, per frame.
+/// The floor (−40 dB under the track's mean band power) keeps noise at the bottom of the
+/// range from counting, and makes the measure independent of playback gain.
+pub fn perc_flux(hp: &Hpss) -> Vec<f32> {
+    let n = hp.perc.len();
+    if n == 0 || hp.perc_spec.len() < n * N_LOG {
+        return vec![0.0; n];
+    }
+    let mean_band = hp
+        .perc_spec
+        .iter()
+        .zip(&hp.harm_spec)
+        .map(|(a, b)| a + b)
+        .sum::<f32>()
+        / (n * N_LOG) as f32;
+    let eps = (mean_band * 1e-4).max(1e-12);
+    let rows: Vec<&[f32]> = hp.perc_spec.chunks_exact(N_LOG).take(n).collect();
+    let mut out = vec![0f32; n];
+    for (o, w) in out.iter_mut().skip(1).zip(rows.windows(2)) {
+        *o = w[0]
+            .iter()
+            .zip(w[1])
+            .map(|(p0, p1)| ((p1 + eps) / (p0 + eps)).ln().max(0.0))
+            .sum::<f32>()
+            / N_LOG as f32;
+    }
+    out
+}
+
+/// Onset frames of a flux curve: local maxima above an absolute floor `min_rise`
+/// (mean rise per band, nepers) and above the local median (±0.5 s) plus half that floor.
+pub fn onset_peaks(d: &[f32], fps: f64, min_rise: f32) -> Vec<bool> {
+    let n = d.len();
+    let half = (0.5 * fps).round().max(1.0) as usize;
+    let mut out = vec![false; n];
+    let mut buf = Vec::with_capacity(2 * half + 1);
+    for t in 1..n.saturating_sub(1) {
+        if !(d[t] >= d[t - 1] && d[t] > d[t + 1] && d[t] > min_rise) {
+            continue;
+        }
+        buf.clear();
+        buf.extend_from_slice(&d[t.saturating_sub(half)..(t + half + 1).min(n)]);
+        let m = features::percentile(&buf, 0.5);
+        out[t] = d[t] > m + 0.5 * min_rise;
+    }
+    out
+}
+
+/// Mean rise per band (nepers) that counts as a percussive onset: about 9 dB over a quarter
+/// of the spectrum (a hat alone) or 3 dB over all of it.
+pub const ONSET_RISE: f32 = 0.25;
+
+pub fn cues(
+    fr: &Frames,
+    hp: &Hpss,
+    pflux: &[f32],
+    onsets: &[bool],
+    frames: &[usize],
+) -> Option<Cues> {
+    let frames: Vec<usize> = frames
+        .iter()
+        .copied()
+        .filter(|&i| i < fr.n && i < pflux.len())
+        .collect();
+    if frames.is_empty() {
+        return None;
+    }
+    let nf = frames.len() as f64;
+    let secs = nf / fr.fps;
+    let n_on = frames
+        .iter()
+        .filter(|&&i| onsets.get(i).copied().unwrap_or(false))
+        .count() as f64;
+    let pf = frames.iter().map(|&i| pflux[i] as f64).sum::<f64>() / nf;
+    let fl = frames.iter().map(|&i| fr.flux[i] as f64).sum::<f64>() / nf;
+    let (lo, hi) = (50.0f32, 10_000.0f32);
+    let bands: Vec<usize> = (0..N_LOG)
+        .filter(|&k| fr.log_centres.get(k).is_some_and(|&c| c >= lo && c <= hi))
+        .collect();
+    let mut full = 0f64;
+    let mut counted = 0f64;
+    for &i in &frames {
+        let row = &fr.logspec[i * N_LOG..(i + 1) * N_LOG];
+        let mx = bands.iter().map(|&k| row[k]).fold(0f32, f32::max);
+        if mx <= 1e-12 {
+            continue;
+        }
+        let c = bands.iter().filter(|&&k| row[k] >= mx * 1e-3).count();
+        full += c as f64 / bands.len().max(1) as f64;
+        counted += 1.0;
+    }
+    let (mut p, mut t) = (0f64, 0f64);
+    for &i in &frames {
+        p += hp.perc[i] as f64;
+        t += (hp.perc[i] + hp.harm[i]) as f64;
+    }
+    let db: Vec<f32> = frames.iter().map(|&i| features::db(fr.ms[i])).collect();
+    Some(Cues {
+        perc_onsets: n_on / secs.max(1e-9),
+        perc_flux: pf,
+        flux: fl,
+        fullness: if counted > 0.0 { full / counted } else { 0.0 },
+        perc_share: if t > 1e-12 { p / t } else { 0.0 },
+        crest_db: (features::percentile(&db, 0.95) - features::percentile(&db, 0.1)) as f64,
+    })
 }
 
 /// Danceability 1–10 from beat clarity, drum coverage, tempo and groove.
@@ -162,6 +308,8 @@ mod tests {
             onset_rate: 1.0,
             brightness: 0.1,
             bass_share: 0.2,
+            perc_onsets: Some(2.0),
+            fullness: Some(0.5),
         };
         let loud = EnergyInputs {
             loud_db: -10.0,
@@ -170,9 +318,94 @@ mod tests {
             onset_rate: 4.0,
             brightness: 0.2,
             bass_share: 0.4,
+            perc_onsets: Some(6.0),
+            fullness: Some(0.9),
         };
         assert!(score(&quiet) < score(&loud));
         assert!((1.0..=10.0).contains(&score(&quiet)) && (1.0..=10.0).contains(&score(&loud)));
+    }
+
+    fn clicks(secs: f32, per_s: f32, amp: f32) -> Vec<f32> {
+        let n = (secs * 22050.0) as usize;
+        let step = (22050.0 / per_s) as usize;
+        let mut s = vec![0f32; n];
+        let mut seed = 7u32;
+        for start in (0..n).step_by(step) {
+            for k in 0..300.min(n - start) {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let w = (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+                s[start + k] = amp * w * (-(k as f32) / 60.0).exp();
+            }
+        }
+        s
+    }
+
+    fn measure(x: &[f32]) -> Cues {
+        let fr = features::compute(x, 22050);
+        let hp = crate::timbre::hpss(&fr);
+        let pf = perc_flux(&hp);
+        let on = onset_peaks(&pf, fr.fps, ONSET_RISE);
+        let frames: Vec<usize> = (2..fr.n.saturating_sub(2)).collect();
+        cues(&fr, &hp, &pf, &on, &frames).unwrap_or_default()
+    }
+
+    #[test]
+    fn percussive_onset_rate_counts_hits_per_second() {
+        for rate in [2.0f32, 4.0, 8.0] {
+            let c = measure(&clicks(10.0, rate, 0.5));
+            assert!(
+                (c.perc_onsets - rate as f64).abs() < 0.15 * rate as f64,
+                "{rate}/s → {c:?}"
+            );
+        }
+        // A steady tone has no percussive onsets.
+        let tone: Vec<f32> = (0..220_500).map(|i| 0.3 * (i as f32 * 0.1).sin()).collect();
+        assert!(measure(&tone).perc_onsets < 0.5);
+    }
+
+    #[test]
+    fn cues_do_not_depend_on_gain() {
+        let x = clicks(8.0, 6.0, 0.5);
+        let y: Vec<f32> = x.iter().map(|v| v * 0.25).collect();
+        let (a, b) = (measure(&x), measure(&y));
+        assert!((a.perc_onsets - b.perc_onsets).abs() < 0.2, "{a:?} {b:?}");
+        assert!((a.fullness - b.fullness).abs() < 0.02, "{a:?} {b:?}");
+    }
+
+    #[test]
+    fn fullness_counts_occupied_bands() {
+        let sine: Vec<f32> = (0..110_250)
+            .map(|i| 0.3 * (i as f32 * 2.0 * std::f32::consts::PI * 440.0 / 22050.0).sin())
+            .collect();
+        let mut seed = 3u32;
+        let noise: Vec<f32> = (0..110_250)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                0.2 * ((seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5)
+            })
+            .collect();
+        let (s, n) = (measure(&sine).fullness, measure(&noise).fullness);
+        assert!(s < 0.4 && n > 0.9, "sine {s} noise {n}");
+    }
+
+    #[test]
+    fn halved_tempo_reading_with_double_time_feel_keeps_energy() {
+        // lib.rs doubles a double-time reading; the remaining cues are per second.
+        let base = EnergyInputs {
+            loud_db: -12.0,
+            bpm: Some(174.0),
+            drum_flux: 0.4,
+            onset_rate: 6.0,
+            brightness: 0.1,
+            bass_share: 0.5,
+            perc_onsets: Some(6.0),
+            fullness: Some(0.9),
+        };
+        let full = score(&base);
+        assert!(full > 7.0, "{full}");
+        // Even if the tempo cue is lost entirely, the per-second cues keep it high-ish.
+        let no_tempo = score(&EnergyInputs { bpm: None, ..base });
+        assert!(full - no_tempo <= 0.3 * 9.0 + 1e-9);
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub use mix::MixPoints;
 pub use waveform::{Waveform, WaveformError};
 
 /// Bumped on every intentional change of results (goldens, stored features).
-pub const ANALYSIS_VERSION: u32 = 2;
+pub const ANALYSIS_VERSION: u32 = 3;
 
 /// Everything DSP knows about one track.
 #[derive(Debug, Clone)]
@@ -128,14 +128,15 @@ fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
     let hp = timbre::hpss(&fr);
 
     // ── structure ──
-    let nov = structure::novelty(&view);
+    let tail = structure::tail_start(&grid, &bf, &view);
+    let nov = structure::novelty_within(&view, tail);
     let beat_in = if has_grid {
         mix::first_beat_bar(&grid, &bf, &view)
     } else {
         None
     };
-    let bounds = structure::boundaries(&grid, &view, &nov, beat_in);
-    let segs = structure::label(&bounds, &bf, &view, beat_in);
+    let bounds = structure::boundaries(&grid, &view, &nov, beat_in, tail);
+    let segs = structure::label(&bounds, &bf, &view, beat_in, tail);
     let mixp = mix::compute(&grid, &bf, &view, &segs, beat_in);
 
     // Frames of the beat-carrying part (mix-in … last beat), else all non-silent frames.
@@ -181,7 +182,22 @@ fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
     } else {
         None
     };
-    let e_in = energy::inputs(&bf, &view, &main, onset_rate, bpm_e);
+    let pflux = energy::perc_flux(&hp);
+    let ponsets = energy::onset_peaks(&pflux, fr.fps, energy::ONSET_RISE);
+    // Energy inputs over a set of bars: bar summaries plus the frame-level cues.
+    let energy_inputs = |bars: &[usize]| -> Option<energy::EnergyInputs> {
+        let mut e = energy::inputs(&bf, &view, bars, onset_rate, bpm_e)?;
+        let live: Vec<usize> = bars.iter().copied().filter(|&b| !view.silent[b]).collect();
+        if let Some(c) = energy::cues(&fr, &hp, &pflux, &ponsets, &bar_frames(&live)) {
+            e.perc_onsets = Some(c.perc_onsets);
+            e.fullness = Some(c.fullness);
+        }
+        Some(e)
+    };
+    let e_in = energy_inputs(&main);
+    if let Some(c) = energy::cues(&fr, &hp, &pflux, &ponsets, &bar_frames(&main)) {
+        out.diagnostics.push(format!("energy cues: {c:?}"));
+    }
     if let Some(e) = e_in {
         out.diagnostics.push(format!(
             "energy inputs: loud {:.1} dB, bpm {:?}, drum flux {:.3}, onsets {:.2}/s, highs {:.3}, bass share {:.2}",
@@ -249,7 +265,7 @@ fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
         let se = if s.silent {
             None
         } else {
-            energy::inputs(&bf, &view, &bars, onset_rate, bpm_e).map(|e| energy::score(&e))
+            energy_inputs(&bars).map(|e| energy::score(&e))
         };
         let vocal = (!s.silent).then(|| {
             let n = bars

@@ -30,19 +30,39 @@ pub fn mmss(t: f64) -> String {
 /// Bars whose metrical pulse exceeds this carry the beat (see [`BarFeatures::pulse`]).
 pub const PULSE_ON: f32 = 0.12;
 
-/// First bar of metrical music: non-silent, its onsets on the grid (drums or chords on the
-/// beat), and the pulse kept in at least 3 of the next 4 bars.
+/// Share of the track's clear-beat pulse (90th percentile over its non-silent bars) a bar
+/// needs to count as carrying the beat when its onsets are not clearly locked to the grid.
+/// Speech, ambience and free-time pre-rolls have onsets too, but far fewer of them sit on
+/// the grid than the track's own beat does.
+const PULSE_REL: f32 = 0.35;
+/// Grid lock (see [`BarFeatures::grid_lock`]) above which a bar's onsets are metrical even
+/// when they are sparse (chords struck on the beat, a lone kick).
+const LOCK_ON: f32 = 0.6;
+/// Pulse floor for locked bars (below it the "onsets" are noise).
+const PULSE_FLOOR: f32 = 0.05;
+
+/// First bar of metrical music: non-silent, its onsets on the grid — either a pulse as clear
+/// as a good part of the track's own beat, or sparser onsets that sit almost only on the
+/// beats (chords or a kick, as opposed to speech) — the next bar too, and the pulse kept in
+/// at least 2 of the 3 bars after that.
 pub fn first_beat_bar(grid: &BarGrid, bf: &BarFeatures, view: &BarView) -> Option<usize> {
     let nb = view.drums.len();
+    let music_pulse: Vec<f32> = (0..nb)
+        .filter(|&i| !view.silent[i])
+        .filter_map(|i| bf.pulse.get(i).copied())
+        .collect();
+    let thr = PULSE_ON.max(PULSE_REL * crate::features::percentile(&music_pulse, 0.9));
     let on = |i: usize| {
+        let p = bf.pulse.get(i).copied().unwrap_or(0.0);
+        let lock = bf.grid_lock.get(i).copied().unwrap_or(0.0);
         !view.silent.get(i).copied().unwrap_or(true)
-            && (bf.pulse.get(i).is_some_and(|&p| p >= PULSE_ON)
-                || view.drums.get(i).is_some_and(|&d| d >= DRUMS_ON)
-                    && bf.pulse.get(i).is_some_and(|&p| p >= 0.5 * PULSE_ON))
+            && (p >= thr || (p >= PULSE_FLOOR && lock >= LOCK_ON))
     };
     let start = usize::from(grid.partial_first);
     (start..nb).find(|&i| {
-        on(i) && (i + 1..(i + 5).min(nb)).filter(|&j| on(j)).count() >= (nb - i - 1).min(3)
+        let next_on = i + 1 >= nb || on(i + 1);
+        let later = (i + 2..(i + 5).min(nb)).filter(|&j| on(j)).count();
+        on(i) && next_on && later >= (nb.saturating_sub(i + 2)).min(2)
     })
 }
 
@@ -62,7 +82,10 @@ pub fn compute(
 ) -> MixPoints {
     let has_grid = grid.from_beats;
     let mut notes = Vec::new();
-    let music: Vec<&Segment> = segs.iter().filter(|s| !s.silent).collect();
+    let music: Vec<&Segment> = segs
+        .iter()
+        .filter(|s| !s.silent && s.label != "tail")
+        .collect();
     let first_music_bar = music.first().map(|s| s.start_bar);
     let mix_in_bar = beat_in.or(first_music_bar.map(|b| {
         if b == 0 && grid.partial_first && grid.len() > 1 {

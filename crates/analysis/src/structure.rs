@@ -15,6 +15,14 @@ const MIN_NOVELTY: f32 = 0.4;
 const MIN_BARS: usize = 4;
 /// Averaging window each side of a candidate boundary, bars.
 const WIN_BARS: usize = 4;
+/// A segment whose mid band is this much (dB) under the drops' has lost its music.
+const MIDS_GONE_DB: f32 = 8.0;
+/// A pre-drop cuts the sub or bass band by at least this much (dB) under the drop's.
+const PRE_DROP_CUT_DB: f32 = 6.0;
+/// Longest ring-out, bars (a long reverb or delay tail after the last hit).
+const MAX_TAIL_BARS: usize = 8;
+/// A ring-out tail is this much (dB) below the music before it.
+const TAIL_DB: f32 = 15.0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
@@ -107,29 +115,99 @@ fn mean_vec(v: &[Vec<f32>]) -> Vec<f32> {
     m
 }
 
-/// Novelty at each bar start (index i = boundary between bar i-1 and bar i; 0 for i = 0).
+/// Novelty at each bar start (index i = boundary between bar i-1 and bar i; 0 for i = 0):
+/// the distance between the mean feature vectors of the `WIN_BARS` bars before and after.
+/// Only the windowed contrast is used: bar-to-bar differences are dominated by 2-bar chord
+/// or drum patterns and by fills, which are not section changes.
 pub fn novelty(view: &BarView) -> Vec<f32> {
+    novelty_within(view, None)
+}
+
+/// [`novelty`] with windows that do not reach across a silence edge or into the ring-out
+/// from `tail` on (whose own bars get no novelty: the tail is handled as a forced edge):
+/// the contrast at bar i then only measures music against music, so a section start is not
+/// outshone by the silence or the decay a few bars away.
+pub fn novelty_within(view: &BarView, tail: Option<usize>) -> Vec<f32> {
     let nb = view.vecs.len();
+    // Region id per bar: increments at every silence edge and at the tail.
+    let mut region = vec![0usize; nb];
+    for i in 1..nb {
+        let brk = view.silent[i] != view.silent[i - 1] || tail == Some(i);
+        region[i] = region[i - 1] + usize::from(brk);
+    }
     let mut nov = vec![0f32; nb];
-    for (i, nv) in nov.iter_mut().enumerate().skip(1) {
+    let end = tail.unwrap_or(nb).min(nb);
+    for (i, nv) in nov.iter_mut().enumerate().take(end).skip(1) {
         let w = WIN_BARS.min(i).min(nb - i);
-        let left = mean_vec(&view.vecs[i - w..i]);
-        let right = mean_vec(&view.vecs[i..i + w]);
-        let wide = dist(&left, &right);
-        let narrow = dist(&view.vecs[i - 1], &view.vecs[i]);
-        *nv = wide.max(0.6 * narrow);
+        let lo = (i - w..i).find(|&j| region[j] == region[i - 1]).unwrap_or(i - 1);
+        let hi = (i..i + w)
+            .rev()
+            .find(|&j| region[j] == region[i])
+            .map_or(i + 1, |j| j + 1);
+        if region[i] != region[i - 1] {
+            // A forced edge: plain contrast of the two sides.
+            *nv = dist(&mean_vec(&view.vecs[lo..i]), &mean_vec(&view.vecs[i..hi]));
+            continue;
+        }
+        // Same width on both sides so a short side does not inflate the contrast.
+        let w2 = (i - lo).min(hi - i);
+        let left = mean_vec(&view.vecs[i - w2..i]);
+        let right = mean_vec(&view.vecs[i..i + w2]);
+        *nv = dist(&left, &right);
     }
     nov
 }
 
+/// Phrase weight of a boundary `rel` bars after the phrase origin: dance music changes
+/// section on 8-bar phrases (16/32-bar sections), sometimes after 4 bars, rarely elsewhere.
+fn phrase_weight(rel: i64) -> f32 {
+    if rel.rem_euclid(8) == 0 {
+        1.0
+    } else if rel.rem_euclid(4) == 0 {
+        0.75
+    } else {
+        0.5
+    }
+}
+
+/// Start of the track's ring-out: the bar after the last bar of music when the level then
+/// steps down by at least `TAIL_DB` (a reverb/decay tail, not a fade) for at most
+/// `MAX_TAIL_BARS` bars.
+pub fn tail_start(grid: &BarGrid, bf: &BarFeatures, view: &BarView) -> Option<usize> {
+    let nb = bf.loud_db.len();
+    // Mean power, not the median frame: sparse drums (a kick-and-hats outro) have quiet
+    // frames between the hits but are no ring-out.
+    let level = |i: usize| bf.loud_db[i];
+    let music: Vec<f32> = (0..nb).filter(|&i| !view.silent[i]).map(level).collect();
+    if music.len() < 8 {
+        return None;
+    }
+    let body = features::percentile(&music, 0.5);
+    let last = (0..nb).rev().find(|&i| !view.silent[i])?;
+    // Last bar of music at the body's level; what follows it is quiet.
+    let m = (0..=last).rev().find(|&i| level(i) >= body - TAIL_DB)?;
+    let k = m + 1;
+    // A step down (music stops, reverb rings), not a fade, and a few bars long at most.
+    let _ = grid;
+    (k <= last && last + 1 - k <= MAX_TAIL_BARS && level(k) < level(m) - TAIL_DB).then_some(k)
+}
+
+/// Whether the ring-out from bar `t` lasts long enough (a second) to be a section of its
+/// own; a shorter remainder stays part of the last section.
+fn tail_is_section(grid: &BarGrid, t: usize) -> bool {
+    grid.duration_s - grid.starts.get(t).copied().unwrap_or(grid.duration_s) >= 1.0
+}
+
 /// Section boundaries as bar indices (always containing 0 and `n_bars`).
 /// `origin` is the bar phrases count from (the first beat-carrying bar): boundaries off the
-/// 4-bar phrase grid need much stronger evidence than those on the 8-bar grid.
+/// 4-bar phrase grid need much stronger evidence than those on the 8-bar grid. `tail` is the
+/// start of the ring-out after the music ([`tail_start`]), a boundary of its own.
 pub fn boundaries(
     grid: &BarGrid,
     view: &BarView,
     nov: &[f32],
     origin: Option<usize>,
+    tail: Option<usize>,
 ) -> Vec<usize> {
     let nb = nov.len();
     let mut forced = vec![0usize, nb];
@@ -146,31 +224,45 @@ pub fn boundaries(
     if let Some(o) = origin.filter(|&o| o > 0 && o < nb) {
         forced.push(o);
     }
+    if let Some(t) = tail.filter(|&t| t > 0 && t < nb && tail_is_section(grid, t)) {
+        forced.push(t);
+    }
     forced.sort_unstable();
     forced.dedup();
-    // Candidates: local maxima of novelty above the floor, scored with a phrase prior.
+    // Candidates: every bar, scored by novelty times the phrase prior; the best candidate in
+    // a neighbourhood wins (non-maximum suppression below). The phrase prior is applied
+    // before the peak picking so that a phrase-aligned change beats the neighbouring
+    // off-phrase bar where a build's riser or a fill already moves the features.
     let origin = origin.unwrap_or(grid.first_grid_bar);
+    let score = |i: usize| {
+        let rel = i as i64 - origin as i64;
+        let weight = if grid.from_beats { phrase_weight(rel) } else { 1.0 };
+        if tiny_partial && i == 1 {
+            0.0
+        } else {
+            nov[i] * weight
+        }
+    };
     let mut cands: Vec<(f32, usize)> = (1..nb)
         .filter(|&i| !(tiny_partial && i == 1))
-        .filter(|&i| nov[i] >= nov[i - 1] && (i + 1 >= nb || nov[i] >= nov[i + 1]))
         .filter_map(|i| {
-            let rel = i as i64 - origin as i64;
-            let weight = if !grid.from_beats || rel.rem_euclid(8) == 0 {
-                1.0
-            } else if rel.rem_euclid(4) == 0 {
-                0.75
-            } else {
-                0.5
-            };
-            let s = nov[i] * weight;
-            (s >= MIN_NOVELTY).then_some((s, i))
+            let s = score(i);
+            // A bar on the shoulder of a stronger (weighted) change within 2 bars belongs
+            // to that change.
+            let peak = (i.saturating_sub(2).max(1)..(i + 3).min(nb)).all(|j| score(j) <= s);
+            (peak && s >= MIN_NOVELTY).then_some((s, i))
         })
         .collect();
-    cands.sort_by(|a, b| b.0.total_cmp(&a.0));
+    cands.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut chosen = forced.clone();
     for (_, i) in cands {
+        if chosen.contains(&i) {
+            continue;
+        }
         let far = chosen.iter().all(|&c| {
-            let is_forced_edge = c == 0 || c == nb || forced.contains(&c);
+            // Silence edges, the tail and the first beat may sit 2 bars from a change; the
+            // track's own ends need a whole short section.
+            let is_forced_edge = c != 0 && c != nb && forced.contains(&c);
             let need = if is_forced_edge {
                 MIN_BARS.min(2)
             } else {
@@ -189,11 +281,13 @@ pub fn boundaries(
 
 /// Label the segments between `bounds`; segments before `beat_in` (the first beat-carrying
 /// bar) are intro material whatever their level.
+/// Segments from `tail` on (the ring-out, see [`tail_start`]) are labelled "tail".
 pub fn label(
     bounds: &[usize],
     bf: &BarFeatures,
     view: &BarView,
     beat_in: Option<usize>,
+    tail: Option<usize>,
 ) -> Vec<Segment> {
     // Loudest 4-bar level per band (robust to a single hot bar).
     let mut band_max = [0f32; features::N_BANDS];
@@ -243,12 +337,17 @@ pub fn label(
     for s in segs.iter_mut().filter(|s| s.silent) {
         s.label = "silence".into();
     }
+    if let Some(t) = tail {
+        for s in segs.iter_mut().filter(|s| !s.silent && s.start_bar >= t) {
+            s.label = "tail".into();
+        }
+    }
     let bi = beat_in.unwrap_or(0);
     for s in segs.iter_mut().filter(|s| !s.silent && s.end_bar <= bi) {
         s.label = "intro".into();
     }
     let music: Vec<usize> = (0..segs.len())
-        .filter(|&j| !segs[j].silent && segs[j].end_bar > bi)
+        .filter(|&j| !segs[j].silent && segs[j].end_bar > bi && segs[j].label != "tail")
         .collect();
     if music.is_empty() {
         return segs;
@@ -260,7 +359,15 @@ pub fn label(
     let top_full = music.iter().map(|&j| segs[j].fullness).fold(0.0, f32::max);
     let max_drums = music.iter().map(|&j| segs[j].drums).fold(0.0, f32::max);
     let has_drums = max_drums > 0.3;
+    // Mid band (chords, leads, vocals) of the fullest segment: a drums-only intro/outro or a
+    // beat without its music lacks it even when kick and hats keep the level up.
+    let mid_of = |s: &Segment| band_level(bf, MID, s.start_bar, s.end_bar);
+    let top_mid = music
+        .iter()
+        .map(|&j| mid_of(&segs[j]))
+        .fold(f32::NEG_INFINITY, f32::max);
     let is_drop = |s: &Segment| {
+        mid_of(s) >= top_mid - MIDS_GONE_DB &&
         s.fullness >= top_full - 0.12
             && s.loud_db >= top - 4.0
             && (!has_drums || s.drums >= 0.5 * max_drums)
@@ -280,25 +387,39 @@ pub fn label(
     } else {
         drops
     };
-    let (first, last) = (drops[0], drops[drops.len() - 1]);
+    let first = drops[0];
+    // Thinner than the main sections: quieter, fewer bands, or without the beat.
+    let thin = |s: &Segment| {
+        s.loud_db < top - 4.0
+            || s.fullness < top_full - 0.2
+            || (has_drums && s.drums < 0.4 * max_drums)
+            || mid_of(s) < top_mid - MIDS_GONE_DB
+    };
+    // The outro: the trailing run of thin segments after the last full one (a last section
+    // as full as the drops is no outro: the track ends at full level).
+    let outro_from = {
+        let mut k = music.len();
+        while k > 0 && !drops.contains(&music[k - 1]) && thin(&segs[music[k - 1]]) {
+            k -= 1;
+        }
+        music.get(k).copied()
+    };
     for &j in &music {
         let s = &segs[j];
         let lbl = if drops.contains(&j) {
             "drop"
         } else if j < first {
             "intro"
-        } else if j > last {
+        } else if outro_from.is_some_and(|o| j >= o) {
             "outro"
-        } else if s.loud_db < top - 4.0
-            || s.fullness < top_full - 0.2
-            || (has_drums && s.drums < 0.4 * max_drums)
-        {
+        } else if thin(s) {
             "breakdown"
         } else {
             "drop"
         };
         segs[j].label = lbl.into();
     }
+    let (mut segs, music) = merge_pre_drops(segs, &music, bf);
     // A build: a short (≤ 8 bars) non-drop segment right before a drop that is louder or
     // busier than the segment before it.
     for k in 1..music.len() {
@@ -315,6 +436,75 @@ pub fn label(
         }
     }
     segs
+}
+
+/// Mean power (dB) of band `k` over bars `a..b`.
+fn band_level(bf: &BarFeatures, k: usize, a: usize, b: usize) -> f32 {
+    let v = &bf.band_db[k][a.min(b)..b];
+    features::db(v.iter().map(|&l| 10f32.powf(l / 10.0)).sum::<f32>() / v.len().max(1) as f32)
+}
+
+/// A pre-drop — at most 4 bars right before a drop with its low end cut (sub or bass at least
+/// `PRE_DROP_CUT_DB` under that drop's) — is the last part of the build-up, not a section of
+/// its own: it joins the segment before it, which becomes the build (the first musical
+/// segment stays the intro). Returns the new segments and the new indices of the musical ones.
+fn merge_pre_drops(
+    segs: Vec<Segment>,
+    music: &[usize],
+    bf: &BarFeatures,
+) -> (Vec<Segment>, Vec<usize>) {
+    let mut absorbed = vec![false; segs.len()];
+    let mut segs = segs;
+    for k in 1..music.len().saturating_sub(1) {
+        let (p, j, n) = (music[k - 1], music[k], music[k + 1]);
+        let (s, next) = (&segs[j], &segs[n]);
+        if absorbed[p]
+            || s.end_bar - s.start_bar > 4
+            || next.label != "drop"
+            || segs[p].end_bar != s.start_bar
+            || next.start_bar != s.end_bar
+        {
+            continue;
+        }
+        let cut = [SUB, BASS].iter().any(|&b| {
+            band_level(bf, b, s.start_bar, s.end_bar)
+                < band_level(bf, b, next.start_bar, next.end_bar) - PRE_DROP_CUT_DB
+        });
+        if !cut {
+            continue;
+        }
+        let (la, lb) = (
+            (segs[p].end_bar - segs[p].start_bar) as f32,
+            (s.end_bar - s.start_bar) as f32,
+        );
+        let lin = |db: f32| 10f32.powf(db / 10.0);
+        let merged_loud = features::db((la * lin(segs[p].loud_db) + lb * lin(s.loud_db)) / (la + lb));
+        let merged_drums = (la * segs[p].drums + lb * s.drums) / (la + lb);
+        let end = s.end_bar;
+        let prev = &mut segs[p];
+        prev.end_bar = end;
+        prev.loud_db = merged_loud;
+        prev.drums = merged_drums;
+        // The first musical segment stays the intro; any later one is the build-up.
+        if k > 1 || prev.label != "intro" {
+            prev.label = "build".into();
+        }
+        absorbed[j] = true;
+    }
+    let mut new_index = vec![usize::MAX; segs.len()];
+    let mut out = Vec::with_capacity(segs.len());
+    for (j, s) in segs.into_iter().enumerate() {
+        if !absorbed[j] {
+            new_index[j] = out.len();
+            out.push(s);
+        }
+    }
+    let music = music
+        .iter()
+        .filter(|&&j| !absorbed[j])
+        .map(|&j| new_index[j])
+        .collect();
+    (out, music)
 }
 
 #[cfg(test)]
@@ -340,12 +530,96 @@ mod tests {
         let v = bar_view(&bf);
         let nov = novelty(&v);
         let g = BarGrid::regular(0.0, 2.0, 64.0, true);
-        let b = boundaries(&g, &v, &nov, Some(0));
+        let b = boundaries(&g, &v, &nov, Some(0), None);
         assert_eq!(b, vec![0, 16, 32]);
-        let segs = label(&b, &bf, &v, Some(0));
+        let segs = label(&b, &bf, &v, Some(0), None);
         assert_eq!(
             segs.iter().map(|s| s.label.as_str()).collect::<Vec<_>>(),
             vec!["intro", "drop"]
+        );
+    }
+
+    /// Bar features with level `l(i)` in every band, kick/hats as given.
+    fn bars_with(n: usize, l: impl Fn(usize) -> f32, kick: impl Fn(usize) -> f32) -> BarFeatures {
+        let mut bf = BarFeatures::default();
+        for i in 0..n {
+            bf.loud_db.push(l(i));
+            bf.median_db.push(l(i));
+            for b in 0..features::N_BANDS {
+                bf.band_db[b].push(l(i) - 3.0);
+            }
+            bf.kick.push(kick(i));
+            bf.hats.push(0.5);
+            bf.flux.push(0.5);
+            bf.centroid.push(1000.0);
+            bf.power.push(1.0);
+            bf.pulse.push(1.0);
+            bf.grid_lock.push(0.9);
+        }
+        bf
+    }
+
+    #[test]
+    fn phrase_aligned_change_beats_an_earlier_riser() {
+        // 16 quiet bars, a riser that lifts bars 14–15 most of the way, the drop at 16.
+        let bf = bars_with(
+            32,
+            |i| match i {
+                0..=13 => -30.0,
+                14 | 15 => -14.0,
+                _ => -10.0,
+            },
+            |i| if i < 16 { 0.2 } else { 1.0 },
+        );
+        let v = bar_view(&bf);
+        let nov = novelty(&v);
+        let g = BarGrid::regular(0.0, 2.0, 64.0, true);
+        let b = boundaries(&g, &v, &nov, Some(0), None);
+        assert_eq!(b, vec![0, 16, 32], "{nov:?}");
+    }
+
+    #[test]
+    fn ring_out_is_found_after_a_step_but_not_in_a_fade() {
+        let g = BarGrid::regular(0.0, 2.0, 64.0, true);
+        // 30 bars of music, then 2 bars 30 dB down: a tail from bar 30.
+        let bf = bars_with(32, |i| if i < 30 { -10.0 } else { -40.0 }, |_| 1.0);
+        let v = bar_view(&bf);
+        assert_eq!(tail_start(&g, &bf, &v), Some(30));
+        // A fade: 3 dB less per bar over the last 12 bars has no step, so no tail.
+        let bf = bars_with(
+            32,
+            |i| if i < 20 { -10.0 } else { -10.0 - 3.0 * (i - 19) as f32 },
+            |_| 1.0,
+        );
+        let v = bar_view(&bf);
+        assert_eq!(tail_start(&g, &bf, &v), None);
+    }
+
+    #[test]
+    fn bassless_pre_drop_joins_the_build() {
+        // intro 0–16 (quiet), build 16–28, pre-drop 28–32 (no sub/bass), drop 32–48.
+        let mut bf = bars_with(
+            48,
+            |i| match i {
+                0..=15 => -25.0,
+                16..=31 => -14.0,
+                _ => -10.0,
+            },
+            |i| if (28..32).contains(&i) { 0.1 } else { 1.0 },
+        );
+        for i in 28..32 {
+            bf.band_db[SUB][i] = -60.0;
+            bf.band_db[BASS][i] = -50.0;
+        }
+        let v = bar_view(&bf);
+        let segs = label(&[0, 16, 28, 32, 48], &bf, &v, Some(0), None);
+        let got: Vec<(usize, usize, &str)> = segs
+            .iter()
+            .map(|s| (s.start_bar, s.end_bar, s.label.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(0, 16, "intro"), (16, 32, "build"), (32, 48, "drop")]
         );
     }
 }

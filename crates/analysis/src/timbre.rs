@@ -13,6 +13,10 @@ pub struct Hpss {
     pub perc: Vec<f32>,
     /// Harmonic power in the bands centred within 300–3500 Hz (voice formant region).
     pub harm_formant: Vec<f32>,
+    /// Percussive part of the log-band spectrum, `N_LOG` per frame (row-major).
+    pub perc_spec: Vec<f32>,
+    /// Harmonic part of the log-band spectrum, `N_LOG` per frame (row-major).
+    pub harm_spec: Vec<f32>,
 }
 
 const MED_T: usize = 9; // ≈ 0.42 s
@@ -33,6 +37,8 @@ pub fn hpss(fr: &Frames) -> Hpss {
         harm: vec![0.0; n],
         perc: vec![0.0; n],
         harm_formant: vec![0.0; n],
+        perc_spec: Vec::new(),
+        harm_spec: Vec::new(),
     };
     if n == 0 || fr.logspec.len() < n * N_LOG {
         return out;
@@ -44,6 +50,8 @@ pub fn hpss(fr: &Frames) -> Hpss {
         .map(|&c| (300.0..=3500.0).contains(&c))
         .collect();
     let mut buf = Vec::with_capacity(MED_T.max(MED_F));
+    out.perc_spec = vec![0.0; n * N_LOG];
+    out.harm_spec = vec![0.0; n * N_LOG];
     for t in 0..n {
         for k in 0..N_LOG {
             buf.clear();
@@ -60,6 +68,8 @@ pub fn hpss(fr: &Frames) -> Hpss {
             let mh = if den > 1e-30 { h2 / den } else { 0.5 };
             out.harm[t] += mh * x;
             out.perc[t] += (1.0 - mh) * x;
+            out.harm_spec[t * N_LOG + k] = mh * x;
+            out.perc_spec[t * N_LOG + k] = (1.0 - mh) * x;
             if formant[k] {
                 out.harm_formant[t] += mh * x;
             }
