@@ -1,5 +1,6 @@
 //! Decode + loudness + tags cost and LUFS per file, without the rest of the workspace
-//! (quick to build in release): `cargo run --release -p flowstate-audio --example decode_bench -- ROOT MANIFEST OUT.csv`.
+//! (quick to build in release): `cargo run --release -p flowstate-audio --example decode_bench -- ROOT MANIFEST OUT.csv
+//! [--no-true-peak] [--no-lra]`.
 //! The product command is `flowstate bench --no-dsp`; this writes the same CSV columns.
 
 use flowstate_audio::{decode_file, read_tags, thread_cpu_seconds, DecodeOptions};
@@ -31,13 +32,19 @@ fn main() -> std::process::ExitCode {
         "relative_path,bpm,key_camelot,key_name,lufs,seconds_taken,error,cpu_seconds,audio_seconds"
     );
     let (mut dec, mut res, mut loud, mut tags, mut audio) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    // `--no-true-peak` / `--no-lra`: what each loudness measure costs
+    let opts = DecodeOptions {
+        true_peak: !args.iter().any(|a| a == "--no-true-peak"),
+        loudness_range: !args.iter().any(|a| a == "--no-lra"),
+        ..DecodeOptions::default()
+    };
     let files = manifest["files"].as_array().cloned().unwrap_or_default();
     for f in &files {
         let rel = f["path"].as_str().unwrap_or_default();
         let p = root.join(rel);
         let t = std::time::Instant::now();
         let c0 = thread_cpu_seconds();
-        let r = decode_file(&p, &DecodeOptions::default());
+        let r = decode_file(&p, &opts);
         let c1 = thread_cpu_seconds();
         let _ = read_tags(&p);
         let c2 = thread_cpu_seconds();

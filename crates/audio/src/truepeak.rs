@@ -127,14 +127,19 @@ fn interpolated_peak(buf: &[f32], phases: &[[f32; TAPS]], gain: f32, known: f32)
             .iter()
             .fold(0f32, |a, &v| a.max(v.abs()));
         if local * gain > peak {
-            for m in start..end {
-                let Some(w) = buf.get(m..m + TAPS) else { break };
-                for p in phases {
-                    let mut acc = 0f32;
-                    for j in 0..TAPS {
-                        acc += p[j] * w[j];
+            // per phase, accumulate tap by tap across the chunk's outputs: independent lanes
+            // the compiler vectorises (a per-output dot product would be one serial chain)
+            let len = end - start;
+            let x = &buf[start..end + TAPS - 1];
+            for p in phases {
+                let mut acc = [0f32; CHUNK];
+                for (j, &h) in p.iter().enumerate() {
+                    for (a, &v) in acc[..len].iter_mut().zip(&x[j..j + len]) {
+                        *a += h * v;
                     }
-                    peak = peak.max(acc.abs());
+                }
+                for &a in &acc[..len] {
+                    peak = peak.max(a.abs());
                 }
             }
         }
