@@ -771,6 +771,9 @@ impl<'a> Query<'a> {
             ]
             .into_iter()
             .min_by(|x, y| (x.0 / b0 - 1.0).abs().total_cmp(&(y.0 / b0 - 1.0).abs()))
+            // a half/double-time reading only explains a mixable pair; otherwise (a waived
+            // tempo rule) say the plain change: 124→174 is +40 %, not "half time, −30 %"
+            .filter(|e| e.1.is_none() || (e.0 / b0 - 1.0).abs() <= TEMPO_MIX_TOLERANCE + 1e-9)
             .unwrap_or((b1, None));
             let pct = 100.0 * (eff.0 - b0) / b0;
             let fold = eff.1.map(str::to_string);

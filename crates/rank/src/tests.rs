@@ -660,6 +660,18 @@ fn reasons_text() {
         "{}",
         rec.ranked[0].explanation
     );
+    // a jump the tempo rule was waived for is reported as it is, not as a folded reading
+    let jump = vec![
+        with("cur", |d| d.bpm = Some(124.0)),
+        with("dnb", |d| {
+            d.bpm = Some(174.0);
+            d.genre = Some("drum and bass".into());
+        }),
+    ];
+    let genre = h(Attr::Genre, Op::In { values: vec!["drum and bass".into()] });
+    let rec = run(&jump, &Request::new("cur", intent(vec![genre])));
+    let e = &rec.ranked[0].explanation;
+    assert!(e.contains("124→174 BPM (+40.3%)"), "{e}");
 }
 
 #[test]
