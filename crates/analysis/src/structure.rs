@@ -139,7 +139,9 @@ pub fn novelty_within(view: &BarView, tail: Option<usize>) -> Vec<f32> {
     let end = tail.unwrap_or(nb).min(nb);
     for (i, nv) in nov.iter_mut().enumerate().take(end).skip(1) {
         let w = WIN_BARS.min(i).min(nb - i);
-        let lo = (i - w..i).find(|&j| region[j] == region[i - 1]).unwrap_or(i - 1);
+        let lo = (i - w..i)
+            .find(|&j| region[j] == region[i - 1])
+            .unwrap_or(i - 1);
         let hi = (i..i + w)
             .rev()
             .find(|&j| region[j] == region[i])
@@ -236,7 +238,11 @@ pub fn boundaries(
     let origin = origin.unwrap_or(grid.first_grid_bar);
     let score = |i: usize| {
         let rel = i as i64 - origin as i64;
-        let weight = if grid.from_beats { phrase_weight(rel) } else { 1.0 };
+        let weight = if grid.from_beats {
+            phrase_weight(rel)
+        } else {
+            1.0
+        };
         if tiny_partial && i == 1 {
             0.0
         } else {
@@ -367,8 +373,8 @@ pub fn label(
         .map(|&j| mid_of(&segs[j]))
         .fold(f32::NEG_INFINITY, f32::max);
     let is_drop = |s: &Segment| {
-        mid_of(s) >= top_mid - MIDS_GONE_DB &&
-        s.fullness >= top_full - 0.12
+        mid_of(s) >= top_mid - MIDS_GONE_DB
+            && s.fullness >= top_full - 0.12
             && s.loud_db >= top - 4.0
             && (!has_drums || s.drums >= 0.5 * max_drums)
     };
@@ -478,7 +484,8 @@ fn merge_pre_drops(
             (s.end_bar - s.start_bar) as f32,
         );
         let lin = |db: f32| 10f32.powf(db / 10.0);
-        let merged_loud = features::db((la * lin(segs[p].loud_db) + lb * lin(s.loud_db)) / (la + lb));
+        let merged_loud =
+            features::db((la * lin(segs[p].loud_db) + lb * lin(s.loud_db)) / (la + lb));
         let merged_drums = (la * segs[p].drums + lb * s.drums) / (la + lb);
         let end = s.end_bar;
         let prev = &mut segs[p];
@@ -588,7 +595,13 @@ mod tests {
         // A fade: 3 dB less per bar over the last 12 bars has no step, so no tail.
         let bf = bars_with(
             32,
-            |i| if i < 20 { -10.0 } else { -10.0 - 3.0 * (i - 19) as f32 },
+            |i| {
+                if i < 20 {
+                    -10.0
+                } else {
+                    -10.0 - 3.0 * (i - 19) as f32
+                }
+            },
             |_| 1.0,
         );
         let v = bar_view(&bf);

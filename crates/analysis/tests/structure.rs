@@ -94,8 +94,14 @@ fn pre_drop_belongs_to_the_build_and_sections_sit_on_bars() {
         starts(&a)
     );
     assert_eq!(label_at(&a, mid(st[1], st[2])).as_deref(), Some("drop"));
-    assert_eq!(label_at(&a, mid(st[2], st[3])).as_deref(), Some("breakdown"));
-    assert_eq!(label_at(&a, mid(st[6], st[6] + 16)).as_deref(), Some("outro"));
+    assert_eq!(
+        label_at(&a, mid(st[2], st[3])).as_deref(),
+        Some("breakdown")
+    );
+    assert_eq!(
+        label_at(&a, mid(st[6], st[6] + 16)).as_deref(),
+        Some("outro")
+    );
     let m = a.mix.as_ref().expect("mix points");
     let out = m.mix_out_s.unwrap_or(-1.0);
     assert!(

@@ -280,7 +280,11 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
     let (mut skip, mut keep) = (0u64, None::<u64>);
     // Symphonia's gapless mode trims what the container declares (MP3: LAME/Xing encoder
     // delay + 529 decoder delay; nothing without a LAME tag); MP4 priming we trim ourselves.
-    let mut priming_trimmed = if is_mp4 { 0 } else { u64::from(params.delay.unwrap_or(0)) };
+    let mut priming_trimmed = if is_mp4 {
+        0
+    } else {
+        u64::from(params.delay.unwrap_or(0))
+    };
     if is_mp4 && source_rate > 0 {
         if let Ok(Some(g)) = crate::mp4::read_gapless(path) {
             let (s, k) = g.in_frames(source_rate);
@@ -389,7 +393,8 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
                     path: p(),
                     channels: ch,
                     meter,
-                    true_peak: (opts.loudness && opts.true_peak).then(|| TruePeak::new(ch, source_rate)),
+                    true_peak: (opts.loudness && opts.true_peak)
+                        .then(|| TruePeak::new(ch, source_rate)),
                     resampler,
                     block: Vec::with_capacity(BLOCK_FRAMES * ch + 8192 * ch),
                     mono: Vec::with_capacity(BLOCK_FRAMES + 8192),

@@ -178,7 +178,10 @@ mod tests {
         // fs/4 sine at 45° phase: every sample is at ±0.707 A, the waveform peaks at A.
         let rate = 48_000;
         let x: Vec<f32> = (0..48_000)
-            .map(|n| (std::f64::consts::FRAC_PI_2 * n as f64 + std::f64::consts::FRAC_PI_4).sin() as f32 * 0.5)
+            .map(|n| {
+                (std::f64::consts::FRAC_PI_2 * n as f64 + std::f64::consts::FRAC_PI_4).sin() as f32
+                    * 0.5
+            })
             .collect();
         let sample_peak = x.iter().fold(0f32, |a, v| a.max(v.abs())) as f64;
         let tp = ours(&x, 1, rate, 4096);
@@ -199,14 +202,20 @@ mod tests {
             let kick = (-(t % 0.5) * 30.0).exp() * (2.0 * std::f32::consts::PI * 55.0 * t).sin();
             let hat = 0.3 * noise * (-(t % 0.125) * 80.0).exp();
             let l = 0.7 * kick + hat + 0.1 * (2.0 * std::f32::consts::PI * 9_000.0 * t).sin();
-            let r = 0.6 * kick - hat + 0.15 * (2.0 * std::f32::consts::PI * 15_000.0 * t + 1.0).sin();
+            let r =
+                0.6 * kick - hat + 0.15 * (2.0 * std::f32::consts::PI * 15_000.0 * t + 1.0).sin();
             x.push(l.clamp(-1.0, 1.0));
             x.push(r.clamp(-1.0, 1.0));
         }
         let reference = ebur128_tp(&x, 2, rate);
         for block in [1, 7, 1000, 1 << 15] {
             let v = ours(&x, 2, rate, block);
-            assert!((db(v) - db(reference)).abs() < 0.1, "block {block}: {} vs {}", db(v), db(reference));
+            assert!(
+                (db(v) - db(reference)).abs() < 0.1,
+                "block {block}: {} vs {}",
+                db(v),
+                db(reference)
+            );
         }
         // gain scales the peak exactly (metamorphic)
         let half: Vec<f32> = x.iter().map(|v| v * 0.5).collect();

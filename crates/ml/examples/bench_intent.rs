@@ -55,7 +55,12 @@ fn main() {
     let prompts: Vec<String> = text
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| v.get("prompt").or_else(|| v.get("p"))?.as_str().map(String::from))
+        .filter_map(|v| {
+            v.get("prompt")
+                .or_else(|| v.get("p"))?
+                .as_str()
+                .map(String::from)
+        })
         .collect();
 
     let enc = Arc::new(Counting {
@@ -64,7 +69,10 @@ fn main() {
     });
     let t = Instant::now();
     if !enc.inner.preload() {
-        eprintln!("text encoder not installed in {} (run `flowstate models fetch`)", models_dir().display());
+        eprintln!(
+            "text encoder not installed in {} (run `flowstate models fetch`)",
+            models_dir().display()
+        );
         std::process::exit(2);
     }
     println!("encoder load: {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
@@ -74,7 +82,10 @@ fn main() {
     for p in &prompts {
         std::hint::black_box(parser.parse(p));
     }
-    println!("first pass (incl. prototype cache): {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "first pass (incl. prototype cache): {:.0} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
 
     let (mut all, mut with_enc) = (Vec::new(), Vec::new());
     for _ in 0..reps {

@@ -18,7 +18,10 @@ pub struct LazyPromptEncoder {
 
 impl LazyPromptEncoder {
     pub fn new(models_dir: &Path) -> Self {
-        Self { dir: models_dir.to_path_buf(), enc: OnceLock::new() }
+        Self {
+            dir: models_dir.to_path_buf(),
+            enc: OnceLock::new(),
+        }
     }
 
     /// Load now (benchmarks and servers that want the load time up front); false when the
@@ -28,7 +31,9 @@ impl LazyPromptEncoder {
     }
 
     fn encoder(&self) -> Option<&TextEncoder> {
-        self.enc.get_or_init(|| TextEncoder::load(&self.dir).ok()).as_ref()
+        self.enc
+            .get_or_init(|| TextEncoder::load(&self.dir).ok())
+            .as_ref()
     }
 }
 
@@ -43,7 +48,10 @@ impl Embedder for LazyPromptEncoder {
 
 /// True when the text encoder's files are installed in `models_dir`.
 pub fn text_encoder_installed(models_dir: &Path) -> bool {
-    models_dir.join("all-MiniLM-L6-v2").join("model.safetensors").is_file()
+    models_dir
+        .join("all-MiniLM-L6-v2")
+        .join("model.safetensors")
+        .is_file()
 }
 
 /// The prompt parser Flowstate uses everywhere: the rules, plus the semantic fallback through

@@ -74,7 +74,11 @@ mod tests {
         let mut amb = intent.clone();
         amb.ambiguous_attrs = vec![Attr::Bpm];
         let m = hard_mask(&s, "a", &amb).unwrap_or_default();
-        assert_eq!(m, vec![false, true, false], "energy delta still masks, bpm no longer");
+        assert_eq!(
+            m,
+            vec![false, true, false],
+            "energy delta still masks, bpm no longer"
+        );
         amb.ambiguous_attrs = vec![Attr::Bpm, Attr::Energy];
         assert_eq!(hard_mask(&s, "a", &amb).unwrap_or_default(), vec![true; 3]);
         // an error intent masks nothing

@@ -464,12 +464,30 @@ fn tempo_rule_and_waivers() {
     assert_eq!(passing(&docs, vec![soft]), set(&["b128", "b62"]));
     // a hard bpm constraint that a mixable tempo can satisfy keeps the rule: "not slower"
     // from 124 allows 128 but not a jump to 140
-    let not_slower = h(Attr::Bpm, Op::Delta { min: Some(0.0), max: None });
+    let not_slower = h(
+        Attr::Bpm,
+        Op::Delta {
+            min: Some(0.0),
+            max: None,
+        },
+    );
     assert_eq!(passing(&docs, vec![not_slower]), set(&["b128"]));
-    let a_bit_faster = h(Attr::Bpm, Op::DeltaPct { min: Some(1.0), max: Some(10.0) });
+    let a_bit_faster = h(
+        Attr::Bpm,
+        Op::DeltaPct {
+            min: Some(1.0),
+            max: Some(10.0),
+        },
+    );
     assert_eq!(passing(&docs, vec![a_bit_faster]), set(&["b128"]));
     // ...and one that none can satisfy lifts it ("much faster": +15..+30 BPM)
-    let much_faster = h(Attr::Bpm, Op::Delta { min: Some(15.0), max: Some(30.0) });
+    let much_faster = h(
+        Attr::Bpm,
+        Op::Delta {
+            min: Some(15.0),
+            max: Some(30.0),
+        },
+    );
     assert_eq!(passing(&docs, vec![much_faster]), set(&["b140"]));
 }
 
@@ -668,7 +686,12 @@ fn reasons_text() {
             d.genre = Some("drum and bass".into());
         }),
     ];
-    let genre = h(Attr::Genre, Op::In { values: vec!["drum and bass".into()] });
+    let genre = h(
+        Attr::Genre,
+        Op::In {
+            values: vec!["drum and bass".into()],
+        },
+    );
     let rec = run(&jump, &Request::new("cur", intent(vec![genre])));
     let e = &rec.ranked[0].explanation;
     assert!(e.contains("124→174 BPM (+40.3%)"), "{e}");

@@ -10,7 +10,9 @@ fn main() {
         .collect();
     let r = analyze(&pcm, 22050, &Default::default());
     let fps = r.novelty_rate_hz;
-    let (Some(&b0), Some(bpm)) = (r.beats.first(), r.bpm) else { return };
+    let (Some(&b0), Some(bpm)) = (r.beats.first(), r.bpm) else {
+        return;
+    };
     let spb = 60.0 / bpm;
     let lm = |t: f64| {
         let c = (t * fps).round() as i64;
@@ -23,9 +25,16 @@ fn main() {
     let mut k = -1i64;
     loop {
         let t = b0 + k as f64 * spb;
-        if t < 0.0 { break; }
+        if t < 0.0 {
+            break;
+        }
         let isdb = (((t - db0) / spb).round() as i64).rem_euclid(4) == 0;
-        println!("{t:7.2} {} on {:.2} half {:.2}", if isdb { "D" } else { " " }, lm(t), lm(t + spb / 2.0));
+        println!(
+            "{t:7.2} {} on {:.2} half {:.2}",
+            if isdb { "D" } else { " " },
+            lm(t),
+            lm(t + spb / 2.0)
+        );
         k -= 1;
     }
 }

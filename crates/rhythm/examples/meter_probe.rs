@@ -25,7 +25,9 @@ fn main() {
     let z = |x: &[f64]| {
         let n = x.len() as f64;
         let m = x.iter().sum::<f64>() / n;
-        let sd = (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n).sqrt().max(1e-9);
+        let sd = (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n)
+            .sqrt()
+            .max(1e-9);
         x.iter().map(|v| (v - m) / sd).collect::<Vec<f64>>()
     };
     for (name, x) in [

@@ -446,9 +446,8 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &RhythmOptions) -> Rhyth
     // ── confidence ──
     let sal_conf = (curve.peak_near(level, 0.02).map_or(0.0, |x| x.1) / 0.3).clamp(0.0, 1.0);
     let fit_conf = (1.0 - fits[main_seg].1.rms / (0.1 * fits[main_seg].1.period)).clamp(0.0, 1.0);
-    let on_share =
-        active[first_active..=last].iter().filter(|&&a| a).count() as f64
-            / (last - first_active + 1) as f64;
+    let on_share = active[first_active..=last].iter().filter(|&&a| a).count() as f64
+        / (last - first_active + 1) as f64;
     out.confidence = ((0.4 * sal_conf + 0.4 * fit_conf + 0.2 * on_share) * 1000.0).round() / 1000.0;
     out.diagnostics.push(format!(
         "grid: {:.4} BPM, fit rms {:.2} frames over {} inliers, span beats {}..{}, bar phase {} (conf {:.2})",

@@ -93,7 +93,13 @@ fn beat_descriptor(f: &OnsetFeatures, a: f64, b: f64) -> [f64; 17] {
     }
     let len = (ib - ia) as f64;
     for (j, band) in f.bands.iter().enumerate() {
-        let m = band.get(ia..ib).unwrap_or(&[]).iter().map(|&v| v as f64).sum::<f64>() / len;
+        let m = band
+            .get(ia..ib)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&v| v as f64)
+            .sum::<f64>()
+            / len;
         d[j] = (0.05 + m).ln();
     }
     d[4] = (1e-4 + mean_rms(f, a, b)).ln() - (1e-4f64).ln();

@@ -385,7 +385,12 @@ fn half_time_downbeats_follow_the_kick_not_the_backbeat() {
     let x = track(bpm, lead, bars, HALF_TIME, false);
     let r = run(&x, SR);
     assert!((bpm_of(&r) - bpm).abs() <= 0.05, "{:?}", r.diagnostics);
-    assert_eq!(r.tempo_feel, Some(TempoFeel::HalfTime), "{:?}", r.diagnostics);
+    assert_eq!(
+        r.tempo_feel,
+        Some(TempoFeel::HalfTime),
+        "{:?}",
+        r.diagnostics
+    );
     let truth = bar_lines(bpm, lead, bars);
     assert!(
         recall(&r.downbeats, &truth, 0.03) >= 0.9,
@@ -458,7 +463,11 @@ fn long_beatless_intro_does_not_make_a_tempo_segment() {
     let grid = r.grid.as_ref().unwrap_or_else(|| panic!("no grid"));
     assert_eq!(grid.segments.len(), 1, "{:?}", r.diagnostics);
     let truth = beat_times(bpm, lead, 32 * 4);
-    assert!(recall(&r.beats, &truth, 0.03) >= 0.95, "{:?}", r.diagnostics);
+    assert!(
+        recall(&r.beats, &truth, 0.03) >= 0.95,
+        "{:?}",
+        r.diagnostics
+    );
 }
 
 #[test]
@@ -482,11 +491,23 @@ fn chord_intro_on_the_bar_lines_is_covered_by_the_grid() {
     let r = run(&x, SR);
     assert!((bpm_of(&r) - bpm).abs() <= 0.05, "{:?}", r.diagnostics);
     let first = r.beats.first().copied().unwrap_or(-1.0);
-    assert!((first - lead).abs() < 0.03, "first beat {first} ({:?})", r.diagnostics);
-    let db = r.grid.as_ref().and_then(|g| g.first_downbeat_s).unwrap_or(-1.0);
+    assert!(
+        (first - lead).abs() < 0.03,
+        "first beat {first} ({:?})",
+        r.diagnostics
+    );
+    let db = r
+        .grid
+        .as_ref()
+        .and_then(|g| g.first_downbeat_s)
+        .unwrap_or(-1.0);
     assert!((db - lead).abs() < 0.03, "first downbeat {db}");
     let truth = bar_lines(bpm, lead, intro_bars + bars);
-    assert!(recall(&r.downbeats, &truth, 0.03) >= 0.95, "{:?}", r.diagnostics);
+    assert!(
+        recall(&r.downbeats, &truth, 0.03) >= 0.95,
+        "{:?}",
+        r.diagnostics
+    );
 }
 
 #[test]

@@ -68,9 +68,14 @@ fn same_origin(headers: &HeaderMap) -> bool {
     origin_host.eq_ignore_ascii_case(host)
 }
 
-pub async fn upgrade(State(st): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+pub async fn upgrade(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
     if !same_origin(&headers) {
-        return ApiError::new(ErrorCode::Unauthorized, "cross-origin WebSocket refused").into_response();
+        return ApiError::new(ErrorCode::Unauthorized, "cross-origin WebSocket refused")
+            .into_response();
     }
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
@@ -78,7 +83,11 @@ pub async fn upgrade(State(st): State<AppState>, headers: HeaderMap, ws: WebSock
 }
 
 fn parse(text: &str) -> Ask {
-    serde_json::from_str::<Ask>(text).unwrap_or_else(|_| Ask { q: text.to_string(), limit: None, seq: None })
+    serde_json::from_str::<Ask>(text).unwrap_or_else(|_| Ask {
+        q: text.to_string(),
+        limit: None,
+        seq: None,
+    })
 }
 
 async fn answer(st: &AppState, ask: Ask) -> String {
@@ -89,15 +98,27 @@ async fn answer(st: &AppState, ask: Ask) -> String {
     let backend = st.backend();
     let q = ask.q.clone();
     match tokio::task::spawn_blocking(move || backend.suggest(&q, limit)).await {
-        Ok(s) => serde_json::to_string(&Answer { seq: ask.seq, query: &ask.q, suggestions: &s })
-            .unwrap_or_else(|_| failure(ask.seq, &ApiError::internal("serialisation failed"))),
+        Ok(s) => serde_json::to_string(&Answer {
+            seq: ask.seq,
+            query: &ask.q,
+            suggestions: &s,
+        })
+        .unwrap_or_else(|_| failure(ask.seq, &ApiError::internal("serialisation failed"))),
         Err(e) => failure(ask.seq, &ApiError::from(e)),
     }
 }
 
 fn failure(seq: Option<u64>, e: &ApiError) -> String {
-    serde_json::to_string(&Failure { seq, error: ErrBody { code: e.code.as_str(), message: &e.message } })
-        .unwrap_or_else(|_| r#"{"error":{"code":"INTERNAL","message":"error serialisation failed"}}"#.into())
+    serde_json::to_string(&Failure {
+        seq,
+        error: ErrBody {
+            code: e.code.as_str(),
+            message: &e.message,
+        },
+    })
+    .unwrap_or_else(|_| {
+        r#"{"error":{"code":"INTERNAL","message":"error serialisation failed"}}"#.into()
+    })
 }
 
 async fn serve(st: AppState, mut socket: WebSocket) {
@@ -160,9 +181,18 @@ mod tests {
     #[test]
     fn origin_must_match_host() {
         assert!(same_origin(&h(None, "127.0.0.1:8765")));
-        assert!(same_origin(&h(Some("http://127.0.0.1:8765"), "127.0.0.1:8765")));
-        assert!(!same_origin(&h(Some("http://evil.example"), "127.0.0.1:8765")));
-        assert!(!same_origin(&h(Some("http://127.0.0.1:9999"), "127.0.0.1:8765")));
+        assert!(same_origin(&h(
+            Some("http://127.0.0.1:8765"),
+            "127.0.0.1:8765"
+        )));
+        assert!(!same_origin(&h(
+            Some("http://evil.example"),
+            "127.0.0.1:8765"
+        )));
+        assert!(!same_origin(&h(
+            Some("http://127.0.0.1:9999"),
+            "127.0.0.1:8765"
+        )));
         assert!(!same_origin(&h(Some("null"), "127.0.0.1:8765")));
     }
 

@@ -103,13 +103,19 @@ async fn non_loopback_needs_a_flag_and_gets_a_token() {
 async fn ask<S>(ws: &mut S, text: String) -> serde_json::Value
 where
     S: futures_util::Sink<tokio_tungstenite::tungstenite::Message>
-        + futures_util::Stream<Item = Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>>
-        + Unpin,
+        + futures_util::Stream<
+            Item = Result<
+                tokio_tungstenite::tungstenite::Message,
+                tokio_tungstenite::tungstenite::Error,
+            >,
+        > + Unpin,
     <S as futures_util::Sink<tokio_tungstenite::tungstenite::Message>>::Error: std::fmt::Debug,
 {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
-    ws.send(Message::text(text)).await.unwrap_or_else(|e| panic!("{e:?}"));
+    ws.send(Message::text(text))
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
     loop {
         match ws.next().await {
             Some(Ok(Message::Text(t))) => {
@@ -132,9 +138,13 @@ async fn suggestions_over_a_websocket() {
         .unwrap_or_else(|e| panic!("{e}"));
     let addr = bound.local_addr;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(run(bound, Arc::new(common::MemBackend::sample()), async move {
-        let _ = rx.await;
-    }));
+    let server = tokio::spawn(run(
+        bound,
+        Arc::new(common::MemBackend::sample()),
+        async move {
+            let _ = rx.await;
+        },
+    ));
     let url = format!("ws://{addr}/api/v1/intent/suggest/ws");
 
     let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
@@ -161,8 +171,16 @@ async fn suggestions_over_a_websocket() {
     drop(ws);
 
     // a page on another origin cannot open the socket
-    let mut req = url.as_str().into_client_request().unwrap_or_else(|e| panic!("{e}"));
-    req.headers_mut().insert("Origin", "http://evil.example".parse().unwrap_or_else(|e| panic!("{e:?}")));
+    let mut req = url
+        .as_str()
+        .into_client_request()
+        .unwrap_or_else(|e| panic!("{e}"));
+    req.headers_mut().insert(
+        "Origin",
+        "http://evil.example"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e:?}")),
+    );
     assert!(tokio_tungstenite::connect_async(req).await.is_err());
 
     let _ = tx.send(());
