@@ -127,6 +127,64 @@ fn failure(
     }
 }
 
+/// A file's successful analysis as the corpus row it becomes.
+fn scanned(f: &Found, version: &str, a: crate::FileAnalysis) -> ScannedTrack {
+    ScannedTrack {
+        path: f.path.clone(),
+        size: f.size,
+        mtime_ns: f.mtime_ns,
+        analysis_version: version.to_string(),
+        doc: a.doc,
+        artifacts: a.artifacts,
+        embeddings: a.embeddings,
+    }
+}
+
+/// The single writer's bookkeeping for a file's outcome: commit it (one transaction),
+/// count it in the summary, report progress.
+struct Writer<'a> {
+    corpus: &'a mut Corpus,
+    summary: &'a mut ScanSummary,
+    progress: &'a mut dyn FnMut(&ScanEvent<'_>),
+    done: usize,
+    total: usize,
+}
+
+impl Writer<'_> {
+    fn report(&mut self, path: &Path, outcome: crate::FileOutcome, failure: Option<&Failure>) {
+        self.done += 1;
+        (self.progress)(&ScanEvent::File {
+            path,
+            outcome,
+            failure,
+            done: self.done,
+            total: self.total,
+        });
+    }
+
+    fn linked(&mut self, f: &Found, track_id: &str) -> Result<(), EngineError> {
+        self.corpus
+            .link_file(&f.path, track_id, f.size, f.mtime_ns)?;
+        self.summary.linked += 1;
+        self.report(&f.path, crate::FileOutcome::Linked, None);
+        Ok(())
+    }
+
+    fn analysed(&mut self, t: &ScannedTrack) -> Result<(), EngineError> {
+        self.corpus.commit_scanned(t)?;
+        self.summary.analysed += 1;
+        self.report(&t.path, crate::FileOutcome::Analysed, None);
+        Ok(())
+    }
+
+    fn failed(&mut self, fl: &Failure) -> Result<(), EngineError> {
+        self.corpus.record_failure(fl)?;
+        self.summary.failed += 1;
+        self.report(&fl.path, crate::FileOutcome::Failed, Some(fl));
+        Ok(())
+    }
+}
+
 fn discover(
     roots: &[PathBuf],
     follow: bool,
@@ -280,24 +338,20 @@ pub(crate) fn scan(
         to_process: work.len() + relink.len(),
     });
 
-    let total = work.len() + relink.len();
-    let mut done = 0usize;
     for f in walk_failures {
         corpus.record_failure(&f)?;
         summary.failed += 1;
     }
+    let mut w = Writer {
+        total: work.len() + relink.len(),
+        done: 0,
+        corpus: &mut *corpus,
+        summary: &mut summary,
+        progress: &mut *progress,
+    };
     // A known file that reappeared unchanged (was missing): re-link.
     for (f, tid) in relink {
-        corpus.link_file(&f.path, &tid, f.size, f.mtime_ns)?;
-        summary.linked += 1;
-        done += 1;
-        progress(&ScanEvent::File {
-            path: &f.path,
-            outcome: crate::FileOutcome::Linked,
-            failure: None,
-            done,
-            total,
-        });
+        w.linked(&f, &tid)?;
     }
 
     let threads = opts
@@ -335,17 +389,13 @@ pub(crate) fn scan(
     for (f, h) in hashed {
         match h {
             Err(e) => {
-                let fl = failure(&f.path, Some(f.size), Some(f.mtime_ns), &e, &version);
-                corpus.record_failure(&fl)?;
-                summary.failed += 1;
-                done += 1;
-                progress(&ScanEvent::File {
-                    path: &f.path,
-                    outcome: crate::FileOutcome::Failed,
-                    failure: Some(&fl),
-                    done,
-                    total,
-                });
+                w.failed(&failure(
+                    &f.path,
+                    Some(f.size),
+                    Some(f.mtime_ns),
+                    &e,
+                    &version,
+                ))?;
             }
             Ok(h) => {
                 let up_to_date = if opts.force {
@@ -354,21 +404,12 @@ pub(crate) fn scan(
                     v
                 } else {
                     let v =
-                        corpus.track_version(&h)?.flatten().as_deref() == Some(version.as_str());
+                        w.corpus.track_version(&h)?.flatten().as_deref() == Some(version.as_str());
                     version_cache.insert(h.clone(), v);
                     v
                 };
                 if up_to_date {
-                    corpus.link_file(&f.path, &h, f.size, f.mtime_ns)?;
-                    summary.linked += 1;
-                    done += 1;
-                    progress(&ScanEvent::File {
-                        path: &f.path,
-                        outcome: crate::FileOutcome::Linked,
-                        failure: None,
-                        done,
-                        total,
-                    });
+                    w.linked(&f, &h)?;
                 } else if new_hashes.insert(h.clone()) {
                     to_analyse.push((f, h));
                 } else {
@@ -392,17 +433,8 @@ pub(crate) fn scan(
                     if cancel_w.load(Ordering::Relaxed) {
                         return;
                     }
-                    let r = analyze_file(&f.path, Some(&h), &analyze_opts);
-                    let d = match r {
-                        Ok(a) => Done::Analysed(Box::new(ScannedTrack {
-                            path: f.path.clone(),
-                            size: f.size,
-                            mtime_ns: f.mtime_ns,
-                            analysis_version: version_ref.clone(),
-                            doc: a.doc,
-                            artifacts: a.artifacts,
-                            embeddings: a.embeddings,
-                        })),
+                    let d = match analyze_file(&f.path, Some(&h), &analyze_opts) {
+                        Ok(a) => Done::Analysed(Box::new(scanned(&f, &version_ref, a))),
                         Err(e) => Done::Failed(failure(
                             &f.path,
                             Some(f.size),
@@ -418,30 +450,10 @@ pub(crate) fn scan(
         for d in rx.iter() {
             match d {
                 Done::Analysed(t) => {
-                    corpus.commit_scanned(&t)?;
+                    w.analysed(&t)?;
                     analysed_ok.insert(t.doc.track_id.clone());
-                    summary.analysed += 1;
-                    done += 1;
-                    progress(&ScanEvent::File {
-                        path: &t.path,
-                        outcome: crate::FileOutcome::Analysed,
-                        failure: None,
-                        done,
-                        total,
-                    });
                 }
-                Done::Failed(fl) => {
-                    corpus.record_failure(&fl)?;
-                    summary.failed += 1;
-                    done += 1;
-                    progress(&ScanEvent::File {
-                        path: &fl.path,
-                        outcome: crate::FileOutcome::Failed,
-                        failure: Some(&fl),
-                        done,
-                        total,
-                    });
-                }
+                Done::Failed(fl) => w.failed(&fl)?,
             }
         }
         Ok(())
@@ -453,56 +465,25 @@ pub(crate) fn scan(
             break;
         }
         if analysed_ok.contains(&h) {
-            corpus.link_file(&f.path, &h, f.size, f.mtime_ns)?;
-            summary.linked += 1;
-            done += 1;
-            progress(&ScanEvent::File {
-                path: &f.path,
-                outcome: crate::FileOutcome::Linked,
-                failure: None,
-                done,
-                total,
-            });
-        } else {
-            let e = match analyze_file(&f.path, Some(&h), &opts.analyze) {
-                Ok(a) => {
-                    let t = ScannedTrack {
-                        path: f.path.clone(),
-                        size: f.size,
-                        mtime_ns: f.mtime_ns,
-                        analysis_version: version.clone(),
-                        doc: a.doc,
-                        artifacts: a.artifacts,
-                        embeddings: a.embeddings,
-                    };
-                    corpus.commit_scanned(&t)?;
-                    analysed_ok.insert(h);
-                    summary.analysed += 1;
-                    done += 1;
-                    progress(&ScanEvent::File {
-                        path: &f.path,
-                        outcome: crate::FileOutcome::Analysed,
-                        failure: None,
-                        done,
-                        total,
-                    });
-                    continue;
-                }
-                Err(e) => e,
-            };
-            let fl = failure(&f.path, Some(f.size), Some(f.mtime_ns), &e, &version);
-            corpus.record_failure(&fl)?;
-            summary.failed += 1;
-            done += 1;
-            progress(&ScanEvent::File {
-                path: &f.path,
-                outcome: crate::FileOutcome::Failed,
-                failure: Some(&fl),
-                done,
-                total,
-            });
+            w.linked(&f, &h)?;
+            continue;
+        }
+        // the first copy failed: this one may be readable (its failure is its own)
+        match analyze_file(&f.path, Some(&h), &opts.analyze) {
+            Ok(a) => {
+                w.analysed(&scanned(&f, &version, a))?;
+                analysed_ok.insert(h);
+            }
+            Err(e) => w.failed(&failure(
+                &f.path,
+                Some(f.size),
+                Some(f.mtime_ns),
+                &e,
+                &version,
+            ))?,
         }
     }
+    drop(w);
     summary.cancelled = cancel.load(Ordering::Relaxed);
 
     // Vanished files under the scanned roots: mark missing (data kept); forget failures.
