@@ -6,123 +6,12 @@ use std::str::FromStr;
 use flowstate_types::intent::{Attr, AttrKind, Constraint, Op};
 use flowstate_types::CamelotKey;
 
-pub const GENRE_SUBGENRES: &[(&str, &[&str])] = &[
-    (
-        "house",
-        &[
-            "jackin house",
-            "soulful house",
-            "piano house",
-            "classic house",
-            "funky house",
-        ],
-    ),
-    (
-        "deep house",
-        &[
-            "lo-fi house",
-            "dub house",
-            "melodic deep house",
-            "organic house",
-        ],
-    ),
-    (
-        "tech house",
-        &["minimal tech", "groovy tech house", "bass house"],
-    ),
-    (
-        "techno",
-        &[
-            "peak-time techno",
-            "hard techno",
-            "dub techno",
-            "melodic techno",
-            "acid techno",
-            "minimal techno",
-            "industrial techno",
-            "hypnotic techno",
-        ],
-    ),
-    (
-        "trance",
-        &[
-            "uplifting trance",
-            "psytrance",
-            "progressive trance",
-            "tech trance",
-        ],
-    ),
-    (
-        "progressive house",
-        &["melodic progressive", "deep progressive", "big room"],
-    ),
-    (
-        "drum and bass",
-        &[
-            "liquid",
-            "neurofunk",
-            "jump up",
-            "jungle",
-            "rollers",
-            "minimal dnb",
-        ],
-    ),
-    ("dubstep", &["brostep", "deep dubstep", "riddim"]),
-    ("breakbeat", &["nu skool breaks", "big beat", "breaks"]),
-    ("uk garage", &["2-step", "speed garage", "bassline"]),
-    (
-        "disco",
-        &["nu-disco", "italo disco", "disco edits", "classic disco"],
-    ),
-    ("hip hop", &["boom bap", "trap", "drill", "lo-fi hip hop"]),
-    ("afro house", &["afro tech", "organic afro", "afro deep"]),
-    (
-        "amapiano",
-        &["private school piano", "soulful amapiano", "bacardi"],
-    ),
-    ("reggaeton", &["dembow", "latin trap", "perreo"]),
-    (
-        "electro",
-        &["electroclash", "detroit electro", "electro bass"],
-    ),
-    ("downtempo", &["ambient", "chillout", "trip hop"]),
-    ("hardstyle", &["euphoric hardstyle", "rawstyle"]),
-    ("k-pop", &["k-pop dance", "k-house"]),
-    ("pop", &["dance pop", "latin pop"]),
-];
+pub use flowstate_types::vocab::{parent_genre, GENRE_SUBGENRES};
 
-pub fn parent_genre(sub: &str) -> Option<&'static str> {
-    GENRE_SUBGENRES
-        .iter()
-        .find(|(_, subs)| subs.contains(&sub))
-        .map(|(g, _)| *g)
-}
-
-/// The closed vocabulary of an attribute, if it has one.
+/// The closed vocabulary of an attribute, if it has one (`flowstate_types::vocab`).
 pub fn closed_vocab(attr: Attr) -> Option<Vec<&'static str>> {
-    use Attr::*;
-    Some(match attr {
-        Intensity => vec!["opener", "journey", "peak", "closer"],
-        Vibe => vec![
-            "dark",
-            "bright",
-            "hypnotic",
-            "euphoric",
-            "chill",
-            "aggressive",
-        ],
-        GrooveStyle => vec!["four-on-floor", "broken", "swung", "syncopated", "linear"],
-        TempoFeel => vec!["straight", "double-time", "half-time"],
-        VocalPresence => vec!["instrumental", "male", "female", "mixed", "group"],
-        VocalStyle => vec!["rap", "singing", "both", "chant", "spoken", "none"],
-        Language => vec!["none", "en", "es", "ko", "fr", "de", "pt", "ja", "zu", "it"],
-        Genre => GENRE_SUBGENRES.iter().map(|(g, _)| *g).collect(),
-        Subgenre => GENRE_SUBGENRES
-            .iter()
-            .flat_map(|(_, s)| s.iter().copied())
-            .collect(),
-        _ => return None,
-    })
+    let v = flowstate_types::vocab::closed_vocab(attr);
+    (!v.is_empty()).then(|| v.to_vec())
 }
 
 fn ops_allowed(kind: AttrKind, op: &Op) -> bool {

@@ -11,6 +11,7 @@ pub mod codex;
 pub mod intent;
 pub mod key;
 pub mod tempo;
+pub mod vocab;
 
 pub use codex::{BeatGrid, Cue, CueKind, FieldSource, GridSegment, LowEnd, Section, TrackDoc};
 pub use intent::{Attr, Constraint, Intent, IntentStatus, Op, Strength};
