@@ -50,6 +50,19 @@ pub struct Collection {
     pub playlists: Vec<Playlist>,
 }
 
+impl Collection {
+    /// Playlist `i`'s track indices that point at a track (writers skip dangling ones).
+    pub fn playlist_tracks(&self, i: usize) -> Vec<usize> {
+        self.playlists.get(i).map_or_else(Vec::new, |p| {
+            p.tracks
+                .iter()
+                .copied()
+                .filter(|&t| t < self.tracks.len())
+                .collect()
+        })
+    }
+}
+
 /// Decoder delay of an MPEG-1 Layer III decoder, in samples (the LAME convention).
 pub const MP3_DECODER_DELAY_SAMPLES: u32 = 529;
 

@@ -161,12 +161,7 @@ fn write_nodes(s: &mut String, c: &Collection, path: &[String], depth: usize) {
             }
             Err(i) => {
                 let p = &c.playlists[i];
-                let valid: Vec<usize> = p
-                    .tracks
-                    .iter()
-                    .copied()
-                    .filter(|&i| i < c.tracks.len())
-                    .collect();
+                let valid = c.playlist_tracks(i);
                 let _ = writeln!(
                     s,
                     "{pad}  <NODE Name=\"{}\" Type=\"1\" KeyType=\"0\" Entries=\"{}\">",

@@ -164,12 +164,7 @@ fn write_folder(s: &mut String, c: &Collection, path: &[String]) {
             }
             Err(n) => {
                 let p = &c.playlists[n];
-                let valid: Vec<usize> = p
-                    .tracks
-                    .iter()
-                    .copied()
-                    .filter(|&i| i < c.tracks.len())
-                    .collect();
+                let valid = c.playlist_tracks(n);
                 let _ = write!(
                     s,
                     "<NODE TYPE=\"PLAYLIST\" NAME=\"{}\"><PLAYLIST ENTRIES=\"{}\" TYPE=\"LIST\" UUID=\"{}\">",
