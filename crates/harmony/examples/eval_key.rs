@@ -169,6 +169,9 @@ fn main() -> std::process::ExitCode {
                 .map(|(v, n)| format!("{n}:{v:.2}"))
                 .collect();
             println!("      chroma {}", c.join(" "));
+            for d in &k.diagnostics {
+                println!("      {d}");
+            }
         }
     }
     if let Err(e) = std::fs::File::create(&out_csv).and_then(|mut fh| fh.write_all(csv.as_bytes()))

@@ -33,7 +33,7 @@ pub use flowstate_types::{CamelotKey, Mode};
 use serde::{Deserialize, Serialize};
 
 /// Version of the key estimator; bump on every intentional change of results.
-pub const HARMONY_VERSION: u32 = 1;
+pub const HARMONY_VERSION: u32 = 2;
 
 /// Tunables of [`analyze`]. `KeyOptions::default()` is what the product uses.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,18 +209,23 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &KeyOptions) -> KeyAnaly
             bass_w[i][pc] = w * f64::from(chroma.bass[i][pc] / s_full);
         }
     }
+    let chord_of = frame_chords(&chroma.full);
     let sum_range = |a: usize, b: usize| {
         let mut f = [0.0f64; 12];
         let mut bs = [0.0f64; 12];
+        let mut ch = [0.0f64; profiles::N_CHORDS];
         for i in a..b {
             for pc in 0..12 {
                 f[pc] += full_w[i][pc];
                 bs[pc] += bass_w[i][pc];
             }
+            if let Some(c) = chord_of[i] {
+                ch[c] += fw[i];
+            }
         }
-        (f, bs)
+        (f, bs, ch)
     };
-    let (full, bass) = sum_range(0, n);
+    let (full, bass, chords) = sum_range(0, n);
     let chroma_n = normalise(&full);
     out.chroma_mean = chroma_n.map(|v| v as f32);
 
@@ -233,7 +238,8 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &KeyOptions) -> KeyAnaly
         0.0
     };
 
-    let scores = profiles::key_scores(&full, &bass);
+    out.diagnostics.push(chord_summary(&chords));
+    let scores = profiles::key_scores(&full, &bass, &chords);
     let order = profiles::ranked(&scores);
     let sorted: Vec<f64> = order.iter().map(|&i| scores[i]).collect();
     let clarity = sorted[0].clamp(0.0, 1.0);
@@ -266,9 +272,9 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &KeyOptions) -> KeyAnaly
     let mut emis: Vec<[f64; 24]> = Vec::with_capacity(n_blocks);
     let mut block_w: Vec<f64> = Vec::with_capacity(n_blocks);
     for b in 0..n_blocks {
-        let (f, bs) = sum_range(b * block, ((b + 1) * block).min(n));
+        let (f, bs, ch) = sum_range(b * block, ((b + 1) * block).min(n));
         let w: f64 = fw[b * block..((b + 1) * block).min(n)].iter().sum::<f64>() / block as f64;
-        let s = profiles::key_scores(&f, &bs);
+        let s = profiles::key_scores(&f, &bs, &ch);
         // Weak blocks (breakdowns, drum-only bars) carry little evidence.
         emis.push(s.map(|v| v * w.min(1.0) / TEMPERATURE));
         block_w.push(w);
@@ -332,8 +338,8 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &KeyOptions) -> KeyAnaly
     let mut segs: Vec<KeySegment> = Vec::new();
     for &(b0, b1, _) in &runs {
         let (a, b) = (b0 * block, (b1 * block).min(n));
-        let (f, bs) = sum_range(a, b);
-        let s = profiles::key_scores(&f, &bs);
+        let (f, bs, ch) = sum_range(a, b);
+        let s = profiles::key_scores(&f, &bs, &ch);
         let o = profiles::ranked(&s);
         let sorted: Vec<f64> = o.iter().map(|&i| s[i]).collect();
         let key = profiles::key_of(o[0]);
@@ -385,6 +391,56 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &KeyOptions) -> KeyAnaly
     }
     out.segments = segs;
     out
+}
+
+/// "key: chords Db 41%, Gb 30%, …" — the most frequent triads (time share), for diagnostics.
+fn chord_summary(hist: &[f64; profiles::N_CHORDS]) -> String {
+    const NAMES: [&str; 12] = [
+        "C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B",
+    ];
+    let total: f64 = hist.iter().sum();
+    let mut idx: Vec<usize> = (0..profiles::N_CHORDS).filter(|&c| hist[c] > 0.0).collect();
+    idx.sort_by(|&a, &b| hist[b].total_cmp(&hist[a]));
+    let parts: Vec<String> = idx
+        .iter()
+        .take(6)
+        .map(|&c| {
+            let q = if c >= 12 { "m" } else { "" };
+            format!(
+                "{}{q} {:.0}%",
+                NAMES[c % 12],
+                100.0 * hist[c] / total.max(1e-12)
+            )
+        })
+        .collect();
+    format!("key: chords {}", parts.join(", "))
+}
+
+/// Frames smoothed over for chord recognition (±2 hops ≈ ±0.37 s: about a beat either side,
+/// so arpeggios and melody notes blend into the chord they outline).
+const CHORD_SMOOTH: usize = 2;
+
+/// The triad heard in each frame (chord index as in `profiles::N_CHORDS`), from the chroma
+/// summed over ±[`CHORD_SMOOTH`] frames; `None` for frames without tonal content.
+fn frame_chords(full: &[[f32; 12]]) -> Vec<Option<usize>> {
+    let n = full.len();
+    (0..n)
+        .map(|i| {
+            let mut c = [0.0f64; 12];
+            for f in &full[i.saturating_sub(CHORD_SMOOTH)..(i + CHORD_SMOOTH + 1).min(n)] {
+                let s: f32 = f.iter().sum();
+                if s > 0.0 {
+                    for pc in 0..12 {
+                        c[pc] += f64::from(f[pc] / s);
+                    }
+                }
+            }
+            if full[i].iter().sum::<f32>() <= 0.0 {
+                return None;
+            }
+            profiles::best_chord(&c).map(|(chord, _)| chord)
+        })
+        .collect()
 }
 
 /// Most likely key path given per-block log-emissions and a constant switch penalty.

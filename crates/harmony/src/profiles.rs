@@ -36,7 +36,103 @@ pub(crate) const BASS_MINOR: [f64; 12] = [
 ];
 
 /// Weight of the bass-register score in the combined score.
-pub(crate) const BASS_WEIGHT: f64 = 0.3;
+pub(crate) const BASS_WEIGHT: f64 = 0.2;
+/// Weight of the chord-function score (a third: chords are one of three kinds of evidence
+/// — pitch-class profile, bass line, chord progression). The profile keeps the rest; the
+/// bass : profile ratio is what it was before chords were added (0.3 : 0.7).
+pub(crate) const CHORD_WEIGHT: f64 = 1.0 / 3.0;
+
+/// How often a chord of each root interval above the tonic occurs in a key, for major
+/// (`[0]`) and minor (`[1]`) triads, written from common-practice / pop harmony (not fitted):
+/// - major key: I most, then IV and V, vi, ii, iii; the mixolydian ♭VII and the borrowed iv a
+///   little;
+/// - minor key: i most, then iv, ♭VI, ♭VII, the harmonic-minor V (major!) and ♭III, the
+///   natural v; the dorian IV a little.
+///
+/// Chords foreign to a key (e.g. a major II, a minor v in major) weigh 0, so a progression
+/// such as I–IV–V–IV cannot read as the key of its IV (where V would be a major II) and
+/// i–iv–VI–V cannot read as the key of its iv (where V would be a major II).
+pub(crate) const CHORDS_IN_MAJOR: [[f64; 12]; 2] = [
+    // major triads on 0..11
+    [
+        1.00, 0.00, 0.10, 0.00, 0.00, 0.80, 0.00, 0.80, 0.00, 0.00, 0.25, 0.00,
+    ],
+    // minor triads on 0..11
+    [
+        0.00, 0.00, 0.50, 0.00, 0.30, 0.10, 0.00, 0.00, 0.00, 0.60, 0.00, 0.00,
+    ],
+];
+pub(crate) const CHORDS_IN_MINOR: [[f64; 12]; 2] = [
+    [
+        0.00, 0.00, 0.00, 0.50, 0.00, 0.10, 0.00, 0.50, 0.70, 0.00, 0.60, 0.00,
+    ],
+    [
+        1.00, 0.00, 0.00, 0.00, 0.00, 0.70, 0.00, 0.35, 0.00, 0.00, 0.00, 0.00,
+    ],
+];
+
+/// Chord index 0..24: `root_pc + 12 * minor` (same layout as keys).
+pub(crate) const N_CHORDS: usize = 24;
+
+/// Triad templates with overtones (as [`with_harmonics`]), unit length, by chord index.
+pub(crate) fn chord_templates() -> &'static [[f64; 12]; N_CHORDS] {
+    static T: std::sync::OnceLock<[[f64; 12]; N_CHORDS]> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        std::array::from_fn(|c| {
+            let (root, minor) = (c % 12, c >= 12);
+            let mut notes = [0.0; 12];
+            for iv in [0, if minor { 3 } else { 4 }, 7] {
+                notes[(root + iv) % 12] = 1.0;
+            }
+            let t = with_harmonics(&notes, HARMONIC_DECAY);
+            let n = t.iter().map(|v| v * v).sum::<f64>().sqrt();
+            t.map(|v| v / n)
+        })
+    })
+}
+
+/// The triad that best explains a chroma vector (cosine with [`chord_templates`]), with its
+/// margin over the runner-up; `None` for an empty frame.
+pub(crate) fn best_chord(chroma: &[f64; 12]) -> Option<(usize, f64)> {
+    let n = chroma.iter().map(|v| v * v).sum::<f64>().sqrt();
+    if n <= 1e-12 {
+        return None;
+    }
+    let (mut best, mut b1, mut b2) = (0usize, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for (c, t) in chord_templates().iter().enumerate() {
+        let s: f64 = t.iter().zip(chroma).map(|(a, b)| a * b).sum::<f64>() / n;
+        if s > b1 {
+            b2 = b1;
+            b1 = s;
+            best = c;
+        } else if s > b2 {
+            b2 = s;
+        }
+    }
+    Some((best, b1 - b2))
+}
+
+/// Pearson correlation of a chord histogram (chord index layout) seen from `tonic` with a
+/// key's chord profile.
+fn chord_corr(hist: &[f64; N_CHORDS], tonic: usize, profile: &[[f64; 12]; 2]) -> f64 {
+    let mh = hist.iter().sum::<f64>() / N_CHORDS as f64;
+    let mp = profile.iter().flatten().sum::<f64>() / N_CHORDS as f64;
+    let (mut num, mut dh, mut dp) = (0.0, 0.0, 0.0);
+    for (q, row) in profile.iter().enumerate() {
+        for (iv, &p) in row.iter().enumerate() {
+            let h = hist[(iv + tonic) % 12 + 12 * q] - mh;
+            let d = p - mp;
+            num += h * d;
+            dh += h * h;
+            dp += d * d;
+        }
+    }
+    if dh <= 1e-18 || dp <= 1e-18 {
+        0.0
+    } else {
+        num / (dh * dp).sqrt()
+    }
+}
 
 /// Amplitude ratio between successive harmonics assumed when the note profiles are turned
 /// into partial profiles (Gómez-style harmonic profiles); 0 disables.
@@ -119,28 +215,57 @@ fn profiles() -> &'static Profiles {
     })
 }
 
-/// Scores of the 24 keys (index as in [`key_of`]) for a full-range and a bass chroma.
-pub(crate) fn key_scores(full: &[f64; 12], bass: &[f64; 12]) -> [f64; 24] {
+/// Scores of the 24 keys (index as in [`key_of`]) for a full-range chroma, a bass chroma and
+/// a chord histogram (time spent on each triad).
+pub(crate) fn key_scores(
+    full: &[f64; 12],
+    bass: &[f64; 12],
+    chords: &[f64; N_CHORDS],
+) -> [f64; 24] {
     let bass_energy: f64 = bass.iter().sum();
     let full_energy: f64 = full.iter().sum();
-    // Without a bass line the full-range profiles decide alone.
-    let bw = if full_energy > 0.0 && bass_energy > 0.02 * full_energy {
+    // Without a bass line (or without recognisable chords) the other evidence decides alone.
+    let mut bw = if full_energy > 0.0 && bass_energy > 0.02 * full_energy {
         BASS_WEIGHT
     } else {
         0.0
     };
+    // Chords need at least two distinct triads to say anything about function.
+    let distinct = chords.iter().filter(|&&v| v > 0.0).count();
+    let cw = if distinct >= 2 { CHORD_WEIGHT } else { 0.0 };
+    if cw == 0.0 {
+        bw *= 1.0 / (1.0 - CHORD_WEIGHT);
+    }
+    let fw = 1.0 - bw - cw;
     let p = profiles();
     let mut s = [0.0; 24];
     for tonic in 0..12 {
         for (minor, slot) in [(false, tonic), (true, tonic + 12)] {
-            let (pop, kk, tp, bp) = if minor {
-                (&p.pop_minor, &p.kk_minor, &p.tp_minor, &p.bass_minor)
+            let (pop, kk, tp, bp, cp) = if minor {
+                (
+                    &p.pop_minor,
+                    &p.kk_minor,
+                    &p.tp_minor,
+                    &p.bass_minor,
+                    &CHORDS_IN_MINOR,
+                )
             } else {
-                (&p.pop_major, &p.kk_major, &p.tp_major, &p.bass_major)
+                (
+                    &p.pop_major,
+                    &p.kk_major,
+                    &p.tp_major,
+                    &p.bass_major,
+                    &CHORDS_IN_MAJOR,
+                )
             };
             let f = (corr(full, tonic, pop) + corr(full, tonic, kk) + corr(full, tonic, tp)) / 3.0;
             let b = if bw > 0.0 { corr(bass, tonic, bp) } else { 0.0 };
-            s[slot] = (1.0 - bw) * f + bw * b;
+            let c = if cw > 0.0 {
+                chord_corr(chords, tonic, cp)
+            } else {
+                0.0
+            };
+            s[slot] = fw * f + bw * b + cw * c;
         }
     }
     s

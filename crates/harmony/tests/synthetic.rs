@@ -163,3 +163,53 @@ fn other_sample_rates_agree() {
     let a = analyze(&up, 44100, &KeyOptions::default());
     assert_eq!(a.key, Some(key("12B")));
 }
+
+/// Chord function decides between a key and its neighbour a fifth away: progressions whose
+/// pitch-class content alone leans to the fourth or fifth degree (a long iv, a kick tuned to
+/// the fifth) still read as the key whose chords they are (a major V in minor and a minor ii
+/// in major are foreign to the neighbouring keys).
+#[test]
+fn chord_function_separates_fifth_neighbours() {
+    type Case = (&'static str, Vec<(i32, bool)>, Option<i32>);
+    let cases: [Case; 3] = [
+        // i–iv–VI–V (harmonic-minor V), the iv held twice as long.
+        (
+            "A",
+            vec![(0, true), (5, true), (5, true), (8, false), (7, false)],
+            None,
+        ),
+        // I–vi–ii–V with the kick tuned to the fifth.
+        (
+            "B",
+            vec![(0, false), (9, true), (2, true), (7, false)],
+            Some(7),
+        ),
+        // i–VI–iv–V with the kick tuned to the fifth.
+        (
+            "A",
+            vec![(0, true), (8, false), (5, true), (7, false)],
+            Some(7),
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (letter, chords, kick) in &cases {
+        for tonic in [0, 4, 9] {
+            let x = common::progression(tonic, chords, 2.0, 24.0, *kick);
+            let a = est(&x);
+            let mode = if *letter == "A" {
+                flowstate_harmony::Mode::Minor
+            } else {
+                flowstate_harmony::Mode::Major
+            };
+            let want = CamelotKey::from_pitch_class(tonic as u8, mode);
+            if a.key != Some(want) {
+                wrong.push(format!(
+                    "{chords:?} kick {kick:?} in {want}: got {:?} {:?}",
+                    a.key.map(|k| k.camelot()),
+                    a.candidates
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -220,3 +220,49 @@ pub fn mix(a: &[f32], b: &[f32], gb: f32) -> Vec<f32> {
 pub fn key(s: &str) -> CamelotKey {
     s.parse().unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// A chord loop given as (root semitones above the tonic, minor?) per chord, `chord_s` seconds
+/// each: a close-voiced triad pad, the root in the bass and, if `kick_on` is given, a kick
+/// drum tuned to that many semitones above the tonic (long pitched tail, four per chord) —
+/// the "808 tuned to the fifth" of many dance tracks.
+pub fn progression(
+    tonic_pc: i32,
+    chords: &[(i32, bool)],
+    chord_s: f64,
+    seconds: f64,
+    kick_on: Option<i32>,
+) -> Vec<f32> {
+    let n = (seconds * f64::from(SR)) as usize;
+    let mut out = vec![0.0f32; n];
+    let pad = wavetable(5, 0.55);
+    let bass = wavetable(3, 0.4);
+    let sine = wavetable(1, 1.0);
+    let chord_len = (chord_s * f64::from(SR)) as usize;
+    let base = 48 + tonic_pc;
+    let (mut t, mut ci) = (0usize, 0usize);
+    while t < n && !chords.is_empty() {
+        let (root, minor) = chords[ci % chords.len()];
+        let end = (t + chord_len).min(n);
+        for iv in [0, if minor { 3 } else { 4 }, 7] {
+            add_note(&mut out, &pad, f64::from(base + root + iv), t, end, 0.1);
+        }
+        add_note(&mut out, &bass, f64::from(base - 24 + root), t, end, 0.22);
+        if let Some(k) = kick_on {
+            let beat = chord_len / 4;
+            for b in 0..4 {
+                let s = t + b * beat;
+                add_note(
+                    &mut out,
+                    &sine,
+                    f64::from(base - 24 + k),
+                    s,
+                    s + beat * 3 / 4,
+                    0.5,
+                );
+            }
+        }
+        t += chord_len;
+        ci += 1;
+    }
+    out
+}
