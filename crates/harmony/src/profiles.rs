@@ -115,23 +115,11 @@ pub(crate) fn best_chord(chroma: &[f64; 12]) -> Option<(usize, f64)> {
 /// Pearson correlation of a chord histogram (chord index layout) seen from `tonic` with a
 /// key's chord profile.
 fn chord_corr(hist: &[f64; N_CHORDS], tonic: usize, profile: &[[f64; 12]; 2]) -> f64 {
-    let mh = hist.iter().sum::<f64>() / N_CHORDS as f64;
-    let mp = profile.iter().flatten().sum::<f64>() / N_CHORDS as f64;
-    let (mut num, mut dh, mut dp) = (0.0, 0.0, 0.0);
-    for (q, row) in profile.iter().enumerate() {
-        for (iv, &p) in row.iter().enumerate() {
-            let h = hist[(iv + tonic) % 12 + 12 * q] - mh;
-            let d = p - mp;
-            num += h * d;
-            dh += h * h;
-            dp += d * d;
-        }
-    }
-    if dh <= 1e-18 || dp <= 1e-18 {
-        0.0
-    } else {
-        num / (dh * dp).sqrt()
-    }
+    pearson(profile.iter().enumerate().flat_map(|(q, row)| {
+        row.iter()
+            .enumerate()
+            .map(move |(iv, &p)| (hist[(iv + tonic) % 12 + 12 * q], p))
+    }))
 }
 
 /// Amplitude ratio between successive harmonics assumed when the note profiles are turned
@@ -169,20 +157,36 @@ pub(crate) fn index_of(key: CamelotKey) -> usize {
 
 /// Pearson correlation of `chroma` rotated to `tonic` with `profile`.
 fn corr(chroma: &[f64; 12], tonic: usize, profile: &[f64; 12]) -> f64 {
-    let mc = chroma.iter().sum::<f64>() / 12.0;
-    let mp = profile.iter().sum::<f64>() / 12.0;
-    let (mut num, mut dc, mut dp) = (0.0, 0.0, 0.0);
-    for (i, &p) in profile.iter().enumerate() {
-        let c = chroma[(i + tonic) % 12] - mc;
-        let q = p - mp;
-        num += c * q;
-        dc += c * c;
-        dp += q * q;
+    pearson(
+        profile
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| (chroma[(i + tonic) % 12], p)),
+    )
+}
+
+/// Pearson correlation of paired values; 0 when either side is constant.
+fn pearson(pairs: impl Iterator<Item = (f64, f64)> + Clone) -> f64 {
+    let (mut n, mut sa, mut sb) = (0.0, 0.0, 0.0);
+    for (a, b) in pairs.clone() {
+        n += 1.0;
+        sa += a;
+        sb += b;
     }
-    if dc <= 1e-18 || dp <= 1e-18 {
+    if n == 0.0 {
+        return 0.0;
+    }
+    let (ma, mb) = (sa / n, sb / n);
+    let (mut num, mut da, mut db) = (0.0, 0.0, 0.0);
+    for (a, b) in pairs {
+        num += (a - ma) * (b - mb);
+        da += (a - ma) * (a - ma);
+        db += (b - mb) * (b - mb);
+    }
+    if da <= 1e-18 || db <= 1e-18 {
         0.0
     } else {
-        num / (dc * dp).sqrt()
+        num / (da * db).sqrt()
     }
 }
 
