@@ -257,7 +257,7 @@ pub(crate) fn chromagram(spec: &Spectrum, tuning_cents: f64) -> Chromagram {
         let mut tonal = 0.0f32;
         for p in spec.frame(i) {
             let f = f64::from(p.freq);
-            if f < F_MIN || f > F_MAX {
+            if !(F_MIN..=F_MAX).contains(&f) {
                 continue;
             }
             let midi = 69.0 + 12.0 * (f / fref).log2();

@@ -7,8 +7,13 @@
 //! - `KK_*`: Krumhansl & Kessler (1982) probe-tone ratings, the classic reference.
 //! - `TEMPERLEY_*`: Temperley (1999/2001) corpus profile.
 //!   The full-range score averages the normalised correlations with the three families.
-//! - `BASS_*`: what a bass line spends its time on: the tonic most, then the fifth and the
-//!   roots of the usual chords (IV, V, vi in major; ♭VI, ♭VII, iv in minor).
+//! - bass: a bass line plays chord roots, so its profile is the root column of the
+//!   chord-function table (`CHORDS_IN_*`): I/i most, then IV, V, vi in major and iv, V/v, ♭VI,
+//!   ♭VII, ♭III in minor. (An earlier hand-written bass profile assumed the bass sits on the
+//!   tonic far more than on IV; loops such as I–IV–V–IV, where IV holds half the time, then
+//!   read as the key of IV.)
+//! - `CHORDS_IN_*`: how often each triad occurs in a key, matched against a histogram of the
+//!   triads recognised frame by frame.
 
 use flowstate_types::{CamelotKey, Mode};
 
@@ -28,13 +33,6 @@ pub(crate) const TEMPERLEY_MAJOR: [f64; 12] =
     [5.0, 2.0, 3.5, 2.0, 4.5, 4.0, 2.0, 4.5, 2.0, 3.5, 1.5, 4.0];
 pub(crate) const TEMPERLEY_MINOR: [f64; 12] =
     [5.0, 2.0, 3.5, 4.5, 2.0, 4.0, 2.0, 4.5, 3.5, 2.0, 1.5, 4.0];
-pub(crate) const BASS_MAJOR: [f64; 12] = [
-    1.00, 0.00, 0.20, 0.00, 0.25, 0.35, 0.00, 0.50, 0.00, 0.30, 0.10, 0.05,
-];
-pub(crate) const BASS_MINOR: [f64; 12] = [
-    1.00, 0.00, 0.15, 0.30, 0.00, 0.30, 0.00, 0.50, 0.35, 0.00, 0.35, 0.02,
-];
-
 /// Weight of the bass-register score in the combined score.
 pub(crate) const BASS_WEIGHT: f64 = 0.2;
 /// Weight of the chord-function score (a third: chords are one of three kinds of evidence
@@ -70,6 +68,11 @@ pub(crate) const CHORDS_IN_MINOR: [[f64; 12]; 2] = [
         1.00, 0.00, 0.00, 0.00, 0.00, 0.70, 0.00, 0.35, 0.00, 0.00, 0.00, 0.00,
     ],
 ];
+
+/// A bass-line profile from a chord-function table: the bass plays chord roots.
+fn chord_roots(t: &[[f64; 12]; 2]) -> [f64; 12] {
+    std::array::from_fn(|iv| t[0][iv] + t[1][iv])
+}
 
 /// Chord index 0..24: `root_pc + 12 * minor` (same layout as keys).
 pub(crate) const N_CHORDS: usize = 24;
@@ -213,8 +216,8 @@ fn profiles() -> &'static Profiles {
             kk_minor: h(&KK_MINOR),
             tp_major: h(&TEMPERLEY_MAJOR),
             tp_minor: h(&TEMPERLEY_MINOR),
-            bass_major: h(&BASS_MAJOR),
-            bass_minor: h(&BASS_MINOR),
+            bass_major: h(&chord_roots(&CHORDS_IN_MAJOR)),
+            bass_minor: h(&chord_roots(&CHORDS_IN_MINOR)),
         }
     })
 }

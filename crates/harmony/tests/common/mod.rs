@@ -113,7 +113,7 @@ pub fn music_with(
     let mut t = 0usize;
     let mut ci = 0usize;
     while t < n {
-        let root = chords[ci % 4] as i32;
+        let root = chords[ci % 4];
         let end = (t + chord_len).min(n);
         for v in [0, 2, 4] {
             add_note(
