@@ -1,8 +1,9 @@
 //! Energy 1–10, danceability 1–10, intensity role and hype.
 //!
 //! Energy is a fixed (not per-library) blend of tempo-octave-independent cues measured on the
-//! track's main (loudest-half) bars: percussive onsets per second, spectral fullness (layer
-//! count), perceived tempo and a little loudness; see [`score`].
+//! track's main (loudest-half) bars: percussive attack rate (drum density × layers, see
+//! [`attack_share`]), spectral fullness (layer count), perceived tempo and a little loudness;
+//! see [`score`].
 
 use crate::bars::BarFeatures;
 use crate::features::{self, Frames, BASS, HIGH, LOW_MID, MID, N_LOG, PRESENCE, SUB};
@@ -38,6 +39,9 @@ pub struct EnergyInputs {
     /// Percussive onsets per second and spectral fullness ([`Cues`]) when measured.
     pub perc_onsets: Option<f64>,
     pub fullness: Option<f64>,
+    /// Full-spectrum-equivalent percussive attacks per second ([`Cues::attack_rate`]); when
+    /// measured it replaces `perc_onsets` as the drum-density cue.
+    pub attack_rate: Option<f64>,
 }
 
 fn ramp(x: f64, lo: f64, hi: f64) -> f64 {
@@ -46,12 +50,18 @@ fn ramp(x: f64, lo: f64, hi: f64) -> f64 {
 
 /// Continuous energy on the 1–10 scale.
 ///
-/// Three cues carry it with equal weight, each through a fixed ramp over the range of
-/// released dance music, plus a small loudness term:
+/// Drum density and fullness carry it (37.5 % each), tempo and loudness add a little; each
+/// cue goes through a fixed ramp over the range of released dance music:
 /// - perceived tempo, 70 BPM (downtempo) → 175 BPM (drum & bass), with a double-time feel
-///   counted at twice the reported BPM so a tempo read at half never lowers energy;
-/// - percussive onsets per second, 3/s (sparse hits) → 8/s (sixteenth-note hats at 120 BPM);
-///   a rate per second, so it does not depend on the metrical level the tracker chose;
+///   counted at twice the reported BPM so a tempo read at half never lowers energy. Only
+///   15 %: the drum-density cue is a rate per second, so it already rises with tempo for the
+///   same pattern, and a DJ's energy follows tempo only moderately (a peak-time disco track
+///   at 118 BPM can outrank a half-time 140 BPM dubstep track);
+/// - drum density: percussive attacks per second, 3/s (sparse hits) → 8/s (sixteenth notes at
+///   120 BPM); a rate per second, so it does not depend on the metrical level the tracker chose.
+///   Measured as [`Cues::attack_rate`] (attacks weighted by the share of the spectrum they
+///   cover, so a step where kick, snare, hat and conga hit together counts more than a lone
+///   hat), falling back to peak-picked onsets per second;
 /// - spectral fullness (how many quarter-octave bands from 50 Hz to 10 kHz are within 30 dB of
 ///   the loudest one: the layer count of the arrangement), 0.4 → 1.0;
 /// - loudness (K-weighted), −32 → −8 dB, only 10 %: masters are peak-normalised, so loudness
@@ -62,7 +72,7 @@ fn ramp(x: f64, lo: f64, hi: f64) -> f64 {
 pub fn score(e: &EnergyInputs) -> f64 {
     let l = ramp(e.loud_db as f64, -32.0, -8.0);
     let t = e.bpm.map_or(0.0, |b| ramp(b, 70.0, 175.0));
-    let o = match e.perc_onsets {
+    let o = match e.attack_rate.or(e.perc_onsets) {
         Some(r) => ramp(r, 3.0, 8.0),
         None => ramp(e.onset_rate, 3.0, 8.0) * ramp(e.drum_flux as f64, 0.1, 0.3),
     };
@@ -70,7 +80,7 @@ pub fn score(e: &EnergyInputs) -> f64 {
         Some(f) => ramp(f, 0.4, 1.0),
         None => ramp(e.drum_flux as f64, 0.05, 0.6),
     };
-    let z = 0.3 * t + 0.3 * o + 0.3 * f + 0.1 * l;
+    let z = 0.15 * t + 0.375 * o + 0.375 * f + 0.1 * l;
     1.0 + 9.0 * z
 }
 
@@ -119,6 +129,7 @@ pub fn inputs(
         },
         perc_onsets: None,
         fullness: None,
+        attack_rate: None,
     })
 }
 
@@ -149,6 +160,9 @@ pub struct Cues {
     pub perc_share: f64,
     /// Frame-to-frame loudness crest: p95 − p10 of frame power, dB.
     pub crest_db: f64,
+    /// Percussive attacks per second in full-spectrum equivalents: the mean of
+    /// [`attack_share`] over the frames times the frame rate.
+    pub attack_rate: f64,
 }
 
 /// Positive log rise per band of the percussive spectrum, averaged over bands, per frame.
@@ -176,6 +190,61 @@ pub fn perc_flux(hp: &Hpss) -> Vec<f32> {
             .map(|(p0, p1)| ((p1 + eps) / (p0 + eps)).ln().max(0.0))
             .sum::<f32>()
             / N_LOG as f32;
+    }
+    out
+}
+
+/// Power ratio (3 dB) by which a band's percussive power must rise from one frame to the next
+/// to count as an attack: the band's power at least doubles, i.e. a new sound at least as
+/// loud as everything already sounding in that band.
+pub const ATTACK_RATIO: f32 = 2.0;
+
+/// Per frame, the share of the log bands centred in 50 Hz–10 kHz in which the percussive
+/// spectrum rises by at least [`ATTACK_RATIO`] over the previous frame.
+///
+/// Why not count onsets: at the shared 46-ms hop a peak picker resolves at most one event per
+/// two frames, so sixteenth notes merge and onsets per bar saturate at ~12 of 16 for any busy
+/// groove (the count per second then mostly restates the tempo), and a step on which kick,
+/// snare, hat and conga hit together counts the same as a lone hat. Counting attacks per
+/// band instead measures drum density × layering: each layer attacks in its own bands, so
+/// more layers, more hits per bar and denser hats all raise it. A noise burst covering the
+/// whole spectrum once per second scores about 1–1.5/s (×fps in [`Cues::attack_rate`]; a hit
+/// can rise over two overlapping frames), a hat covering a quarter of the bands a quarter of
+/// that, so the 3 → 8/s ramp of the onset count in [`score`] keeps its meaning. It is a ratio of powers, so playback gain does not
+/// change it; the floor (−40 dB under the track's mean band power, as in [`perc_flux`])
+/// keeps near-silent bands from counting. Stationary noise still scores a little (random
+/// frame-to-frame fluctuation of bands only one or two FFT bins wide), steady tones nothing.
+pub fn attack_share(fr: &Frames, hp: &Hpss) -> Vec<f32> {
+    let n = hp.perc.len();
+    if n == 0 || hp.perc_spec.len() < n * N_LOG {
+        return vec![0.0; n];
+    }
+    let bands: Vec<usize> = (0..N_LOG)
+        .filter(|&k| {
+            fr.log_centres
+                .get(k)
+                .is_some_and(|&c| (50.0..=10_000.0).contains(&c))
+        })
+        .collect();
+    if bands.is_empty() {
+        return vec![0.0; n];
+    }
+    let mean_band = hp
+        .perc_spec
+        .iter()
+        .zip(&hp.harm_spec)
+        .map(|(a, b)| a + b)
+        .sum::<f32>()
+        / (n * N_LOG) as f32;
+    let eps = (mean_band * 1e-4).max(1e-12);
+    let rows: Vec<&[f32]> = hp.perc_spec.chunks_exact(N_LOG).take(n).collect();
+    let mut out = vec![0f32; n];
+    for (o, w) in out.iter_mut().skip(1).zip(rows.windows(2)) {
+        let c = bands
+            .iter()
+            .filter(|&&k| w[1][k] + eps >= ATTACK_RATIO * (w[0][k] + eps))
+            .count();
+        *o = c as f32 / bands.len() as f32;
     }
     out
 }
@@ -208,12 +277,13 @@ pub fn cues(
     hp: &Hpss,
     pflux: &[f32],
     onsets: &[bool],
+    attacks: &[f32],
     frames: &[usize],
 ) -> Option<Cues> {
     let frames: Vec<usize> = frames
         .iter()
         .copied()
-        .filter(|&i| i < fr.n && i < pflux.len())
+        .filter(|&i| i < fr.n && i < pflux.len() && i < attacks.len())
         .collect();
     if frames.is_empty() {
         return None;
@@ -225,6 +295,7 @@ pub fn cues(
         .filter(|&&i| onsets.get(i).copied().unwrap_or(false))
         .count() as f64;
     let pf = frames.iter().map(|&i| pflux[i] as f64).sum::<f64>() / nf;
+    let att = frames.iter().map(|&i| attacks[i] as f64).sum::<f64>() / nf;
     let fl = frames.iter().map(|&i| fr.flux[i] as f64).sum::<f64>() / nf;
     let (lo, hi) = (50.0f32, 10_000.0f32);
     let bands: Vec<usize> = (0..N_LOG)
@@ -255,6 +326,7 @@ pub fn cues(
         fullness: if counted > 0.0 { full / counted } else { 0.0 },
         perc_share: if t > 1e-12 { p / t } else { 0.0 },
         crest_db: (features::percentile(&db, 0.95) - features::percentile(&db, 0.1)) as f64,
+        attack_rate: att * fr.fps,
     })
 }
 
@@ -310,6 +382,7 @@ mod tests {
             bass_share: 0.2,
             perc_onsets: Some(2.0),
             fullness: Some(0.5),
+            attack_rate: None,
         };
         let loud = EnergyInputs {
             loud_db: -10.0,
@@ -320,6 +393,7 @@ mod tests {
             bass_share: 0.4,
             perc_onsets: Some(6.0),
             fullness: Some(0.9),
+            attack_rate: None,
         };
         assert!(score(&quiet) < score(&loud));
         assert!((1.0..=10.0).contains(&score(&quiet)) && (1.0..=10.0).contains(&score(&loud)));
@@ -345,8 +419,9 @@ mod tests {
         let hp = crate::timbre::hpss(&fr);
         let pf = perc_flux(&hp);
         let on = onset_peaks(&pf, fr.fps, ONSET_RISE);
+        let att = attack_share(&fr, &hp);
         let frames: Vec<usize> = (2..fr.n.saturating_sub(2)).collect();
-        cues(&fr, &hp, &pf, &on, &frames).unwrap_or_default()
+        cues(&fr, &hp, &pf, &on, &att, &frames).unwrap_or_default()
     }
 
     #[test]
@@ -400,12 +475,157 @@ mod tests {
             bass_share: 0.5,
             perc_onsets: Some(6.0),
             fullness: Some(0.9),
+            attack_rate: Some(6.0),
         };
         let full = score(&base);
         assert!(full > 7.0, "{full}");
         // Even if the tempo cue is lost entirely, the per-second cues keep it high-ish.
         let no_tempo = score(&EnergyInputs { bpm: None, ..base });
-        assert!(full - no_tempo <= 0.3 * 9.0 + 1e-9);
+        assert!(full - no_tempo <= 0.15 * 9.0 + 1e-9);
+        assert!(no_tempo > 6.0, "{no_tempo}");
+    }
+
+    /// Decaying bursts, `per_s` per second, starting at `offset_s`: white noise (`colour` 0),
+    /// noise tilted to the highs by a first difference (1: hat / clap), or a 55-Hz sine thump
+    /// (-1: kick).
+    fn bursts(secs: f32, per_s: f32, offset_s: f32, amp: f32, colour: i8, seed0: u32) -> Vec<f32> {
+        let n = (secs * 22050.0) as usize;
+        let step = (22050.0 / per_s) as usize;
+        let off = (offset_s * 22050.0) as usize;
+        let mut s = vec![0f32; n];
+        let mut seed = seed0;
+        let mut prev = 0f32;
+        for start in (off..n).step_by(step) {
+            for k in 0..1500.min(n - start) {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let w = (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+                let v = match colour {
+                    1 => w - prev,
+                    -1 => (2.0 * std::f32::consts::PI * 55.0 * k as f32 / 22050.0).sin(),
+                    _ => w,
+                };
+                prev = w;
+                s[start + k] += amp * v * (-(k as f32) / 250.0).exp();
+            }
+        }
+        s
+    }
+
+    fn mix(parts: &[&[f32]]) -> Vec<f32> {
+        let n = parts.iter().map(|p| p.len()).max().unwrap_or(0);
+        (0..n)
+            .map(|i| parts.iter().map(|p| p.get(i).copied().unwrap_or(0.0)).sum())
+            .collect()
+    }
+
+    #[test]
+    fn attack_rate_counts_full_spectrum_hits_per_second() {
+        // Broadband hits: about one full-spectrum attack each (the unit of the cue).
+        let mut last = 0.0;
+        for rate in [2.0f32, 4.0, 8.0] {
+            let a = measure(&bursts(10.0, rate, 0.0, 0.5, 0, 11)).attack_rate;
+            assert!(
+                a > 0.6 * rate as f64 && a < 1.6 * rate as f64,
+                "{rate}/s → {a}"
+            );
+            assert!(a > last * 1.5, "{rate}/s → {a} after {last}");
+            last = a;
+        }
+        // A steady chord has no attacks at all.
+        let chord: Vec<f32> = (0..220_500)
+            .map(|i| {
+                let t = i as f32 / 22050.0;
+                [110.0f32, 220.0, 277.2, 330.0, 440.0, 660.0]
+                    .iter()
+                    .map(|f| 0.05 * (2.0 * std::f32::consts::PI * f * t).sin())
+                    .sum::<f32>()
+            })
+            .collect();
+        assert!(measure(&chord).attack_rate < 0.2);
+    }
+
+    #[test]
+    fn more_layers_and_denser_hats_raise_the_attack_rate() {
+        // The same groove built up: kick on the beat (2/s), then off-beat hats, then
+        // sixteenth-note shaker between them. Each layer adds attacks in its own bands.
+        let kick = bursts(10.0, 2.0, 0.0, 0.6, -1, 1);
+        let hats = bursts(10.0, 2.0, 0.25, 0.3, 1, 2);
+        let hats16 = bursts(10.0, 8.0, 0.0625, 0.1, 1, 3);
+        let pad: Vec<f32> = (0..220_500)
+            .map(|i| 0.05 * (i as f32 * 2.0 * std::f32::consts::PI * 220.0 / 22050.0).sin())
+            .collect();
+        let a1 = measure(&mix(&[&kick, &pad])).attack_rate;
+        let a2 = measure(&mix(&[&kick, &hats, &pad])).attack_rate;
+        let a3 = measure(&mix(&[&kick, &hats, &hats16, &pad])).attack_rate;
+        assert!(a1 < a2 && a2 < a3, "{a1} {a2} {a3}");
+        // A layer stacked on an existing hit (a clap on the kick) counts too, where an onset
+        // count would not change.
+        let clap = bursts(10.0, 2.0, 0.0, 0.3, 1, 4);
+        let with_clap = measure(&mix(&[&kick, &clap, &pad]));
+        let kick_only = measure(&mix(&[&kick, &pad]));
+        assert!(
+            with_clap.attack_rate > kick_only.attack_rate + 0.3,
+            "{with_clap:?} {kick_only:?}"
+        );
+    }
+
+    #[test]
+    fn attack_rate_does_not_depend_on_gain() {
+        let x = mix(&[
+            &bursts(8.0, 2.0, 0.0, 0.6, -1, 1),
+            &bursts(8.0, 8.0, 0.0625, 0.2, 1, 3),
+        ]);
+        let y: Vec<f32> = x.iter().map(|v| v * 0.1).collect();
+        let (a, b) = (measure(&x).attack_rate, measure(&y).attack_rate);
+        assert!((a - b).abs() < 0.03 * a.max(1e-9), "{a} {b}");
+    }
+
+    #[test]
+    fn attack_rate_is_a_drum_density_cue_in_the_score() {
+        let base = EnergyInputs {
+            loud_db: -12.0,
+            bpm: Some(120.0),
+            drum_flux: 0.4,
+            onset_rate: 5.0,
+            brightness: 0.05,
+            bass_share: 0.5,
+            perc_onsets: Some(5.5),
+            fullness: Some(0.85),
+            attack_rate: Some(4.0),
+        };
+        let busy = EnergyInputs {
+            attack_rate: Some(7.0),
+            ..base
+        };
+        // Same onset count and tempo, more layered attacks: higher energy.
+        assert!(score(&busy) > score(&base) + 1.0);
+        // Tempo counts only moderately: denser drums at 118 BPM outrank sparser drums at
+        // 150 BPM with the same arrangement fullness.
+        let disco = EnergyInputs {
+            bpm: Some(118.0),
+            attack_rate: Some(6.0),
+            ..base
+        };
+        let half_time = EnergyInputs {
+            bpm: Some(150.0),
+            attack_rate: Some(5.0),
+            ..base
+        };
+        assert!(score(&disco) > score(&half_time));
+        // Without a measured attack rate the onset rate stands in.
+        let old = EnergyInputs {
+            attack_rate: None,
+            ..base
+        };
+        assert!(
+            (score(&old)
+                - score(&EnergyInputs {
+                    attack_rate: Some(5.5),
+                    ..base
+                }))
+            .abs()
+                < 1e-9
+        );
     }
 
     #[test]
