@@ -165,14 +165,10 @@ pub struct Cues {
     pub attack_rate: f64,
 }
 
-/// Positive log rise per band of the percussive spectrum, averaged over bands, per frame.
-/// The floor (−40 dB under the track's mean band power) keeps noise at the bottom of the
-/// range from counting, and makes the measure independent of playback gain.
-pub fn perc_flux(hp: &Hpss) -> Vec<f32> {
-    let n = hp.perc.len();
-    if n == 0 || hp.perc_spec.len() < n * N_LOG {
-        return vec![0.0; n];
-    }
+/// The percussive spectrum's rows (one per frame) and the floor added to every band before
+/// ratios are taken: −40 dB under the track's mean band power (percussive + harmonic), so
+/// near-silent bands do not count and the measures do not depend on playback gain.
+fn perc_rows(hp: &Hpss, n: usize) -> (f32, Vec<&[f32]>) {
     let mean_band = hp
         .perc_spec
         .iter()
@@ -181,7 +177,18 @@ pub fn perc_flux(hp: &Hpss) -> Vec<f32> {
         .sum::<f32>()
         / (n * N_LOG) as f32;
     let eps = (mean_band * 1e-4).max(1e-12);
-    let rows: Vec<&[f32]> = hp.perc_spec.chunks_exact(N_LOG).take(n).collect();
+    (eps, hp.perc_spec.chunks_exact(N_LOG).take(n).collect())
+}
+
+/// Positive log rise per band of the percussive spectrum, averaged over bands, per frame.
+/// The floor (−40 dB under the track's mean band power) keeps noise at the bottom of the
+/// range from counting, and makes the measure independent of playback gain.
+pub fn perc_flux(hp: &Hpss) -> Vec<f32> {
+    let n = hp.perc.len();
+    if n == 0 || hp.perc_spec.len() < n * N_LOG {
+        return vec![0.0; n];
+    }
+    let (eps, rows) = perc_rows(hp, n);
     let mut out = vec![0f32; n];
     for (o, w) in out.iter_mut().skip(1).zip(rows.windows(2)) {
         *o = w[0]
@@ -210,8 +217,8 @@ pub const ATTACK_RATIO: f32 = 2.0;
 /// more layers, more hits per bar and denser hats all raise it. A noise burst covering the
 /// whole spectrum once per second scores about 1–1.5/s (×fps in [`Cues::attack_rate`]; a hit
 /// can rise over two overlapping frames), a hat covering a quarter of the bands a quarter of
-/// that, so the 3 → 8/s ramp of the onset count in [`score`] keeps its meaning. It is a ratio of powers, so playback gain does not
-/// change it; the floor (−40 dB under the track's mean band power, as in [`perc_flux`])
+/// that, so the 3 → 8/s ramp of the onset count in [`score`] keeps its meaning. It is a
+/// ratio of powers, so playback gain does not change it; the floor (−40 dB under the track's mean band power, as in [`perc_flux`])
 /// keeps near-silent bands from counting. Stationary noise still scores a little (random
 /// frame-to-frame fluctuation of bands only one or two FFT bins wide), steady tones nothing.
 pub fn attack_share(fr: &Frames, hp: &Hpss) -> Vec<f32> {
@@ -229,15 +236,7 @@ pub fn attack_share(fr: &Frames, hp: &Hpss) -> Vec<f32> {
     if bands.is_empty() {
         return vec![0.0; n];
     }
-    let mean_band = hp
-        .perc_spec
-        .iter()
-        .zip(&hp.harm_spec)
-        .map(|(a, b)| a + b)
-        .sum::<f32>()
-        / (n * N_LOG) as f32;
-    let eps = (mean_band * 1e-4).max(1e-12);
-    let rows: Vec<&[f32]> = hp.perc_spec.chunks_exact(N_LOG).take(n).collect();
+    let (eps, rows) = perc_rows(hp, n);
     let mut out = vec![0f32; n];
     for (o, w) in out.iter_mut().skip(1).zip(rows.windows(2)) {
         let c = bands
