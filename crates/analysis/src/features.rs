@@ -47,11 +47,33 @@ pub struct Frames {
     pub tonal: Vec<f32>,
     /// Frequency (Hz) of the strongest peak in 150–1100 Hz, 0 when none.
     pub pitch_hz: Vec<f32>,
+    /// Common pitch drift of the moving formant-band partials since the previous frame, cents
+    /// per hop: the magnitude-weighted mean signed frequency change of the prominent peaks in
+    /// 300–3500 Hz that moved by more than [`DRIFT_JITTER_CENTS`] from their match in the
+    /// previous frame (see `common_drift`). A gliding voice gives its glide rate, also under
+    /// steady chords.
+    pub drift_cents: Vec<f32>,
+    /// Coherence 0–1 of that drift: |Σ w·c| / Σ w·|c| (1 when every moving partial moves the
+    /// same way, as the harmonics of one source do).
+    pub drift_coh: Vec<f32>,
+    /// Share 0–1 of the matched partials' weight that moves (the rest holds its pitch).
+    pub drift_share: Vec<f32>,
     /// Log-spaced band powers, `N_LOG` per frame (row-major), for HPSS and novelty.
     pub logspec: Vec<f32>,
     /// Centre frequencies of the log bands.
     pub log_centres: Vec<f32>,
 }
+
+/// Largest per-hop frequency change (cents) for which a peak counts as the continuation of
+/// a peak in the previous frame. It must stay below half the harmonic spacing of a voice, or
+/// a partial pairs with its neighbour: for a 120-Hz voice the harmonics are ≈ 120 cents apart
+/// at 1.7 kHz, the middle of the formant band. 60 cents per 46-ms hop ≈ 13 semitones/s, which
+/// covers ordinary intonation movements (≈ 5–12 semitones/s).
+pub const DRIFT_MATCH_CENTS: f32 = 60.0;
+/// Frequency changes below this (cents per hop) are estimator jitter of a steady partial
+/// (parabolic interpolation of a Hann-windowed peak; a test checks that the partials of a
+/// steady harmonic tone stay under it), not movement.
+pub const DRIFT_JITTER_CENTS: f32 = 2.0;
 
 /// Number of log-spaced bands (40 Hz – 11 kHz, ≈ 1/4 octave).
 pub const N_LOG: usize = 32;
@@ -134,6 +156,9 @@ pub fn compute(samples: &[f32], sample_rate: u32) -> Frames {
     let mut prev_log = vec![0f32; nb];
     let mut logmag = vec![0f32; nb];
     let mut power = vec![0f32; nb];
+    // Interpolated (Hz, power) of the prominent formant-band peaks, this and previous frame.
+    let mut peaks: Vec<(f32, f32)> = Vec::new();
+    let mut prev_peaks: Vec<(f32, f32)> = Vec::new();
     for i in 0..n {
         // Frame centred on i*HOP.
         let centre = i * HOP;
@@ -206,8 +231,15 @@ pub fn compute(samples: &[f32], sample_rate: u32) -> Frames {
                 && p > 4.0 * (power[b - 2] + power[b + 2]) * 0.5
             {
                 peak_p += p + power[b - 1] + power[b + 1];
+                peaks.push((interp_bin(&power, b) * hz_per_bin, p));
             }
         }
+        let (drift, coh, share) = common_drift(&prev_peaks, &peaks);
+        f.drift_cents.push(drift);
+        f.drift_coh.push(coh);
+        f.drift_share.push(share);
+        std::mem::swap(&mut prev_peaks, &mut peaks);
+        peaks.clear();
         f.tonal.push(if band_p > 1e-10 {
             (peak_p / band_p).min(1.0)
         } else {
@@ -222,25 +254,76 @@ pub fn compute(samples: &[f32], sample_rate: u32) -> Frames {
             }
         }
         let hz = if best.1 > 1e-9 {
-            let b = best.0;
-            let (a, m, c) = (
-                (power[b - 1] + 1e-12).ln(),
-                (power[b] + 1e-12).ln(),
-                (power[b + 1] + 1e-12).ln(),
-            );
-            let den = a - 2.0 * m + c;
-            let off = if den.abs() > 1e-9 {
-                (0.5 * (a - c) / den).clamp(-0.5, 0.5)
-            } else {
-                0.0
-            };
-            (b as f32 + off) * hz_per_bin
+            interp_bin(&power, best.0) * hz_per_bin
         } else {
             0.0
         };
         f.pitch_hz.push(hz);
     }
     f
+}
+
+/// Fractional bin of the peak at `b` (1 ≤ b < len−1): parabolic interpolation on log power.
+fn interp_bin(power: &[f32], b: usize) -> f32 {
+    let (a, m, c) = (
+        (power[b - 1] + 1e-12).ln(),
+        (power[b] + 1e-12).ln(),
+        (power[b + 1] + 1e-12).ln(),
+    );
+    let den = a - 2.0 * m + c;
+    let off = if den.abs() > 1e-9 {
+        (0.5 * (a - c) / den).clamp(-0.5, 0.5)
+    } else {
+        0.0
+    };
+    b as f32 + off
+}
+
+/// Common drift between two frames' peak lists (both sorted by frequency): every peak of
+/// `cur` is paired with its nearest peak of `prev` within ±[`DRIFT_MATCH_CENTS`], weighted by
+/// the smaller of the two magnitudes (a partial that appears or dies counts little; magnitude
+/// rather than power so that a few loud low pad or bass partials do not outweigh the many
+/// weaker formant-region harmonics of a voice). Pairs moving by more than
+/// [`DRIFT_JITTER_CENTS`] are "moving". Returns (weighted mean signed shift of the moving
+/// pairs in cents, coherence |Σ w·c| / Σ w·|c| over them, moving share of the total weight);
+/// zeros when nothing moves. The harmonics of one gliding source all move by the same ratio,
+/// so their shifts add up with coherence ≈ 1, while jitter of unrelated peaks cancels; steady
+/// partials of other instruments lower only the share, not the drift.
+fn common_drift(prev: &[(f32, f32)], cur: &[(f32, f32)]) -> (f32, f32, f32) {
+    if prev.is_empty() || cur.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    let (mut sw, mut mw, mut swc, mut swa) = (0f32, 0f32, 0f32, 0f32);
+    let mut j = 0usize;
+    for &(f, p) in cur {
+        while j + 1 < prev.len() && prev[j + 1].0 <= f {
+            j += 1;
+        }
+        let cand = [Some(j), (j + 1 < prev.len()).then_some(j + 1)];
+        let mut best: Option<(f32, f32)> = None;
+        for k in cand.into_iter().flatten() {
+            let (fp, pp) = prev[k];
+            if fp <= 0.0 || f <= 0.0 {
+                continue;
+            }
+            let c = 1200.0 * (f / fp).log2();
+            if c.abs() <= DRIFT_MATCH_CENTS && best.is_none_or(|(bc, _)| c.abs() < bc.abs()) {
+                best = Some((c, p.min(pp).sqrt()));
+            }
+        }
+        if let Some((c, w)) = best {
+            sw += w;
+            if c.abs() > DRIFT_JITTER_CENTS {
+                mw += w;
+                swc += w * c;
+                swa += w * c.abs();
+            }
+        }
+    }
+    if sw <= 1e-20 || mw <= 1e-20 {
+        return (0.0, 0.0, 0.0);
+    }
+    (swc / mw, swc.abs() / swa.max(1e-20), mw / sw)
 }
 
 /// Power (linear) → dB with a floor.
@@ -296,6 +379,47 @@ mod tests {
         let p = fr.pitch_hz[fr.n / 2];
         assert!((p - 440.0).abs() < 3.0, "{p}");
         assert!(fr.tonal[fr.n / 2] > 0.8);
+    }
+
+    /// Five-harmonic tone from `f0` gliding at `st_per_s` semitones per second.
+    fn harmonic_glide(f0: f32, st_per_s: f32, secs: f32) -> Vec<f32> {
+        let sr = 22050.0;
+        let mut ph = 0f32;
+        (0..(secs * sr) as usize)
+            .map(|i| {
+                let f = f0 * 2f32.powf(st_per_s * i as f32 / sr / 12.0);
+                ph += f / sr;
+                (1..=5)
+                    .map(|h| 0.1 * (2.0 * std::f32::consts::PI * h as f32 * ph.fract()).sin())
+                    .sum()
+            })
+            .collect()
+    }
+
+    fn median(mut v: Vec<f32>) -> f32 {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    }
+
+    #[test]
+    fn drift_follows_a_glide_and_ignores_a_steady_tone() {
+        // 6 semitones/s = 600 cents/s ≈ 27.9 cents per 46-ms hop, all partials together.
+        let fr = compute(&harmonic_glide(200.0, 6.0, 2.0), 22050);
+        let mid = 4..fr.n - 4;
+        let d = median(fr.drift_cents[mid.clone()].to_vec());
+        let c = median(fr.drift_coh[mid.clone()].to_vec());
+        assert!((d - 27.9).abs() < 3.0, "drift {d}");
+        assert!(c > 0.95, "coherence {c}");
+        // Falling glide: negative drift.
+        let fr = compute(&harmonic_glide(400.0, -6.0, 2.0), 22050);
+        let d = median(fr.drift_cents[4..fr.n - 4].to_vec());
+        assert!((d + 27.9).abs() < 3.0, "falling drift {d}");
+        // Steady tone: nothing moves beyond the jitter floor.
+        let fr = compute(&harmonic_glide(220.0, 0.0, 2.0), 22050);
+        let s = fr.drift_share[4..fr.n - 4]
+            .iter()
+            .fold(0f32, |m, &x| m.max(x));
+        assert!(s < 0.05, "steady moving share {s}");
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub use mix::MixPoints;
 pub use waveform::{Waveform, WaveformError};
 
 /// Bumped on every intentional change of results (goldens, stored features).
-pub const ANALYSIS_VERSION: u32 = 4;
+pub const ANALYSIS_VERSION: u32 = 5;
 
 /// Everything DSP knows about one track.
 #[derive(Debug, Clone)]
@@ -240,25 +240,26 @@ fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
     }
 
     // ── vocals ──
+    // Track level: glide runs (speech / sung intonation) over the music; bar level: the
+    // gliding-partial share, reported only when the track is vocal (it also fires on vibrato).
+    let runs = vocals::glide_runs(&fr);
+    let glide_s = vocals::glide_seconds(&fr, &runs, &all_frames);
+    let vocal_p = vocals::probability(glide_s);
+    out.vocal_probability = Some(vocal_p);
+    let is_vocal = vocal_p >= 0.5;
     let glide = vocals::glide_frames(&fr, &hp);
     let vbars = vocals::bar_scores(&fr, &glide, &grid);
-    out.vocal_probability = Some(vocals::probability(&vbars, &view.silent));
-    {
-        let music: Vec<f32> = vbars
+    out.diagnostics.push(format!(
+        "vocals: glide runs {glide_s:.2} s, bars over threshold {:.2}",
+        non_silent
             .iter()
-            .zip(&view.silent)
-            .filter(|(_, &s)| !s)
-            .map(|(&v, _)| v)
-            .collect();
-        out.diagnostics.push(format!(
-            "vocals: mean glide share {:.3}, p75 {:.3}, bars over threshold {:.2}",
-            features::mean(&music),
-            features::percentile(&music, 0.75),
-            music.iter().filter(|&&v| v > vocals::BAR_THRESHOLD).count() as f64
-                / music.len().max(1) as f64
-        ));
+            .filter(|&&b| vbars[b] > vocals::BAR_THRESHOLD)
+            .count() as f64
+            / non_silent.len().max(1) as f64
+    ));
+    if is_vocal {
+        out.vocal_sections = vocals::sections(&vbars, &grid);
     }
-    out.vocal_sections = vocals::sections(&vbars, &grid);
 
     // ── sections ──
     let first_full = usize::from(grid.partial_first);
@@ -270,6 +271,9 @@ fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
             energy_inputs(&bars).map(|e| energy::score(&e))
         };
         let vocal = (!s.silent).then(|| {
+            if !is_vocal {
+                return false;
+            }
             let n = bars
                 .iter()
                 .filter(|&&b| vbars[b] > vocals::BAR_THRESHOLD)
