@@ -176,6 +176,18 @@ mod tests {
 
     const SR: f32 = 22050.0;
 
+    /// Adds `gain` × `x` filtered by a formant resonator at `f` Hz (bandwidth `bw`) to `out`.
+    fn add_formant(out: &mut [f32], x: &[f32], f: f32, bw: f32, gain: f32) {
+        let (b0, a1, a2) = resonator(f, bw);
+        let (mut y1, mut y2) = (0f32, 0f32);
+        for (o, &xi) in out.iter_mut().zip(x) {
+            let y = b0 * xi + a1 * y1 + a2 * y2;
+            y2 = y1;
+            y1 = y;
+            *o += gain * y;
+        }
+    }
+
     /// Two-pole resonator (formant filter) coefficients.
     fn resonator(f: f32, bw: f32) -> (f32, f32, f32) {
         let r = (-PI * bw / SR).exp();
@@ -221,14 +233,7 @@ mod tests {
             (1220.0, 120.0, 0.5),
             (2600.0, 160.0, 0.25),
         ] {
-            let (b0, a1, a2) = resonator(f, bw);
-            let (mut y1, mut y2) = (0f32, 0f32);
-            for (o, &x) in out.iter_mut().zip(&src) {
-                let y = b0 * x + a1 * y1 + a2 * y2;
-                y2 = y1;
-                y1 = y;
-                *o += gain * y;
-            }
+            add_formant(&mut out, &src, f, bw, gain);
         }
         let peak = out.iter().fold(0f32, |m, x| m.max(x.abs())).max(1e-9);
         out.iter_mut().for_each(|x| *x *= 0.3 / peak);
@@ -343,14 +348,7 @@ mod tests {
         }
         for (v, x) in vowels.iter().zip(&src) {
             for &(f, bw, gain) in v {
-                let (b0, a1, a2) = resonator(f, bw);
-                let (mut y1, mut y2) = (0f32, 0f32);
-                for (o, &xi) in out.iter_mut().zip(x) {
-                    let y = b0 * xi + a1 * y1 + a2 * y2;
-                    y2 = y1;
-                    y1 = y;
-                    *o += gain * y;
-                }
+                add_formant(&mut out, x, f, bw, gain);
             }
         }
         let peak = out.iter().fold(0f32, |m, x| m.max(x.abs())).max(1e-9);
