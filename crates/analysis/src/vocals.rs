@@ -10,7 +10,8 @@
 //! ([`Frames::drift_cents`], coherence ≥ [`GLIDE_COHERENCE`]) in the same direction by
 //! [`GLIDE_MIN_CENTS`]–[`DRIFT_MATCH_CENTS`] per hop. The evidence is the total duration of the
 //! glide runs in the music ("any voice anywhere", so evidence adds up over the track); a track
-//! is vocal at ≈ [`TRACK_GLIDE_S`] of it — a handful of intonation glides, which a spoken intro
+//! is vocal at ≈ [`TRACK_GLIDE_S`] of it (runs longer than [`MAX_GLIDE_RUN_S`] are sweeps,
+//! not voices, and do not count) — a handful of intonation glides, which a spoken intro
 //! sample of a few seconds can give, while an instrumental should get at most stray ones
 //! (pitch-bend or portamento slides, sweeps).
 //!
@@ -45,6 +46,12 @@ pub const GLIDE_MIN_SHARE: f32 = 0.15;
 /// of a syllable's pitch movement, and more than half a cycle of any vibrato at ≥ 4 Hz
 /// (≤ 125 ms), so instrument vibrato (≈ ±10–35 cents) cannot form a run (see the tests).
 pub const GLIDE_RUN: usize = 3;
+/// Longest glide run (s) that can be a voice: a syllable's pitch accent or a sung scoop glides
+/// one way for ≲ 0.4 s before it turns or holds; a run going one way for longer than about
+/// twice that is a sweep — a synth riser, a pitch-bend dive, a siren — and is not counted.
+pub const MAX_GLIDE_RUN_S: f64 = 0.75;
+/// Largest gap (hops) between two same-direction glide runs that are still one movement.
+const SWEEP_GAP: usize = 2;
 /// Total glide-run time (s) at which the track-level probability is 0.5: ≈ 4 runs of minimal
 /// length, i.e. a few intonation glides (a clean spoken phrase has one per syllable or two).
 /// A round value, but set after looking at the glide-run totals of the public eval corpus
@@ -74,7 +81,8 @@ pub fn glide_runs(fr: &Frames) -> Vec<bool> {
             }
         })
         .collect();
-    let mut out = vec![false; fr.n];
+    // Runs of at least GLIDE_RUN same-direction hops.
+    let mut runs: Vec<(usize, usize, i8)> = Vec::new();
     let mut t = 0;
     while t < n {
         if dir[t] == 0 {
@@ -86,9 +94,27 @@ pub fn glide_runs(fr: &Frames) -> Vec<bool> {
             e += 1;
         }
         if e - t >= GLIDE_RUN {
-            out[t..e].iter_mut().for_each(|v| *v = true);
+            runs.push((t, e, dir[t]));
         }
         t = e;
+    }
+    // Gestures: same-direction runs with gaps of at most SWEEP_GAP hops (a drum hit masks the
+    // partials for a hop or two) belong to one movement; a movement longer than
+    // MAX_GLIDE_RUN_S is a sweep and none of its runs count.
+    let max_hops = MAX_GLIDE_RUN_S * fr.fps;
+    let mut out = vec![false; fr.n];
+    let mut i = 0;
+    while i < runs.len() {
+        let mut j = i + 1;
+        while j < runs.len() && runs[j].2 == runs[i].2 && runs[j].0 <= runs[j - 1].1 + SWEEP_GAP {
+            j += 1;
+        }
+        if ((runs[j - 1].1 - runs[i].0) as f64) <= max_hops {
+            for &(a, b, _) in &runs[i..j] {
+                out[a..b].iter_mut().for_each(|v| *v = true);
+            }
+        }
+        i = j;
     }
     out
 }
@@ -471,6 +497,37 @@ mod tests {
         assert!(probability(g) < 0.1, "stepped lead {g}");
         let g = glide_s(&dr);
         assert!(probability(g) < 0.1, "drums {g}");
+    }
+
+    /// A pitch riser, as in the build of a dance track: a sawtooth (8 harmonics) sweeping up
+    /// one octave in `sweep_s` seconds, then starting again.
+    pub fn riser(secs: f32, sweep_s: f32) -> Vec<f32> {
+        let n = (secs * SR) as usize;
+        let mut ph = 0f32;
+        (0..n)
+            .map(|i| {
+                let t = i as f32 / SR;
+                let f = 220.0 * 2f32.powf((t % sweep_s) / sweep_s);
+                ph += f / SR;
+                0.1 * (1..=8)
+                    .map(|h| (2.0 * PI * h as f32 * ph.fract()).sin() / h as f32)
+                    .sum::<f32>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pitch_risers_are_not_vocal() {
+        // A voice glides for a syllable or a scoop (≲ 0.4 s) and then turns or holds; a
+        // synth riser glides one way for seconds. 2-s and 4-s octave sweeps (25 and 12 cents
+        // per hop, well inside the glide range) over drums.
+        let secs = 12.0;
+        let dr = drums(secs);
+        for sweep in [2.0, 4.0] {
+            let g = glide_s(&over(&riser(secs, sweep), &dr, 0.0));
+            eprintln!("riser {sweep} s over drums: {g:.2} s");
+            assert!(probability(g) < 0.1, "riser {sweep} s: {g}");
+        }
     }
 
     #[test]
