@@ -2,6 +2,7 @@
 
 use crate::cpu::thread_cpu_seconds;
 use crate::error::AudioError;
+use crate::loudness::LoudnessMeter;
 use crate::resample::StreamResampler;
 use crate::truepeak::TruePeak;
 use serde::{Deserialize, Serialize};
@@ -119,7 +120,7 @@ const BLOCK_FRAMES: usize = 1 << 15;
 struct Sink {
     path: PathBuf,
     channels: usize,
-    meter: Option<ebur128::EbuR128>,
+    meter: Option<LoudnessMeter>,
     true_peak: Option<TruePeak>,
     resampler: StreamResampler,
     block: Vec<f32>,
@@ -135,8 +136,7 @@ impl Sink {
         }
         let t0 = thread_cpu_seconds();
         if let Some(m) = self.meter.as_mut() {
-            // Errors here only arise from a channel-count mismatch we already ruled out.
-            let _ = m.add_frames_f32(&self.block);
+            m.add_frames(&self.block);
         }
         if let Some(tp) = self.true_peak.as_mut() {
             tp.add_frames(&self.block);
@@ -372,16 +372,10 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
                 }
                 let ch = spec.channels.count();
                 max_frames = (opts.max_duration_s * source_rate as f64) as u64;
-                let meter = if opts.loudness {
-                    // sample peak is tracked by the sink, true peak by our own meter
-                    let mut mode = ebur128::Mode::I;
-                    if opts.loudness_range {
-                        mode |= ebur128::Mode::LRA;
-                    }
-                    ebur128::EbuR128::new(ch as u32, source_rate, mode).ok()
-                } else {
-                    None
-                };
+                // sample peak is tracked by the sink, true peak by our own meter
+                let meter = opts
+                    .loudness
+                    .then(|| LoudnessMeter::new(ch, source_rate, opts.loudness_range));
                 let mut resampler = StreamResampler::new(source_rate, opts.target_rate)
                     .map_err(|source| AudioError::Resample { path: p(), source })?;
                 if let Some(n) = declared_frames {
@@ -509,9 +503,9 @@ fn decode_inner(path: &Path, opts: &DecodeOptions) -> Result<Decoded, AudioError
     let t_lf = thread_cpu_seconds();
     let mut loudness = Loudness::default();
     if let Some(m) = sink.meter.as_ref() {
-        loudness.integrated_lufs = m.loudness_global().ok().filter(|v| v.is_finite());
+        loudness.integrated_lufs = m.integrated();
         if opts.loudness_range && loudness.integrated_lufs.is_some() {
-            loudness.loudness_range_lu = m.loudness_range().ok().filter(|v| v.is_finite());
+            loudness.loudness_range_lu = m.loudness_range();
         }
     }
     if let Some(t) = sink.true_peak.as_ref() {

@@ -1,6 +1,7 @@
 //! flowstate-audio: a file becomes mono PCM at the analysis rate, its EBU R128 loudness and
-//! its tags. The only crate that knows symphonia (decoding), rubato (resampling), ebur128
-//! (loudness) and lofty (tags).
+//! its tags. The only crate that knows symphonia (decoding), rubato (resampling) and lofty
+//! (tags); loudness (BS.1770-4 integrated, EBU Tech 3342 LRA, true peak) is our own meter,
+//! checked against the `ebur128` crate in tests.
 //!
 //! One decode per file: [`decode_file`] streams packets once; each decoded block feeds the
 //! BS.1770 meter on the ORIGINAL channels and rate, is down-mixed to mono and is resampled to
@@ -21,6 +22,7 @@
 mod cpu;
 mod decode;
 mod error;
+mod loudness;
 pub mod mp4;
 mod resample;
 mod tags;

@@ -13,8 +13,9 @@ use std::sync::Arc;
 /// Bytes hashed for the track id (CODEX: SHA-256 of the first 1 MiB).
 pub const HASH_BYTES: usize = 1 << 20;
 
-/// Version of this crate's document assembly; bump when the scanner's output changes.
-pub const PIPELINE_VERSION: u32 = 1;
+/// Version of this crate's document assembly; bump when the scanner's output changes
+/// (2: loudness range from our own meter, short-term blocks every 100 ms).
+pub const PIPELINE_VERSION: u32 = 2;
 
 /// The version stamped on every stored row: pipeline + DSP analysis (+ hook, if any).
 pub fn analysis_version(hook: Option<&dyn TrackHook>) -> String {
