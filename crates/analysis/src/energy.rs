@@ -180,6 +180,18 @@ fn perc_rows(hp: &Hpss, n: usize) -> (f32, Vec<&[f32]>) {
     (eps, hp.perc_spec.chunks_exact(N_LOG).take(n).collect())
 }
 
+/// The log bands centred in 50 Hz–10 kHz: where the layers of an arrangement sound (below,
+/// rumble; above, air and aliasing).
+fn music_bands(fr: &Frames) -> Vec<usize> {
+    (0..N_LOG)
+        .filter(|&k| {
+            fr.log_centres
+                .get(k)
+                .is_some_and(|&c| (50.0..=10_000.0).contains(&c))
+        })
+        .collect()
+}
+
 /// Positive log rise per band of the percussive spectrum, averaged over bands, per frame.
 /// The floor (−40 dB under the track's mean band power) keeps noise at the bottom of the
 /// range from counting, and makes the measure independent of playback gain.
@@ -226,13 +238,7 @@ pub fn attack_share(fr: &Frames, hp: &Hpss) -> Vec<f32> {
     if n == 0 || hp.perc_spec.len() < n * N_LOG {
         return vec![0.0; n];
     }
-    let bands: Vec<usize> = (0..N_LOG)
-        .filter(|&k| {
-            fr.log_centres
-                .get(k)
-                .is_some_and(|&c| (50.0..=10_000.0).contains(&c))
-        })
-        .collect();
+    let bands = music_bands(fr);
     if bands.is_empty() {
         return vec![0.0; n];
     }
@@ -296,10 +302,7 @@ pub fn cues(
     let pf = frames.iter().map(|&i| pflux[i] as f64).sum::<f64>() / nf;
     let att = frames.iter().map(|&i| attacks[i] as f64).sum::<f64>() / nf;
     let fl = frames.iter().map(|&i| fr.flux[i] as f64).sum::<f64>() / nf;
-    let (lo, hi) = (50.0f32, 10_000.0f32);
-    let bands: Vec<usize> = (0..N_LOG)
-        .filter(|&k| fr.log_centres.get(k).is_some_and(|&c| c >= lo && c <= hi))
-        .collect();
+    let bands = music_bands(fr);
     let mut full = 0f64;
     let mut counted = 0f64;
     for &i in &frames {

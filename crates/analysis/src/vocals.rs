@@ -413,6 +413,13 @@ mod tests {
             .collect()
     }
 
+    /// One sample of a band-limited sawtooth (8 harmonics, 1/h) at phase `ph` (cycles).
+    fn saw8(ph: f32) -> f32 {
+        (1..=8)
+            .map(|h| (2.0 * PI * h as f32 * ph.fract()).sin() / h as f32)
+            .sum()
+    }
+
     /// A pad: three sawtooth voices (8 harmonics) of a minor chord changing every 2 s, all
     /// with the same 5.5-Hz ±`vib_cents` vibrato (the worst case: every partial moves
     /// together, as in one voice).
@@ -428,9 +435,7 @@ mod tests {
                 let mut v = 0f32;
                 for (p, &f) in ph.iter_mut().zip(&c) {
                     *p += f * vib / SR;
-                    v += (1..=8)
-                        .map(|h| (2.0 * PI * h as f32 * p.fract()).sin() / h as f32)
-                        .sum::<f32>();
+                    v += saw8(*p);
                 }
                 0.05 * v
             })
@@ -509,9 +514,7 @@ mod tests {
                 let t = i as f32 / SR;
                 let f = 220.0 * 2f32.powf((t % sweep_s) / sweep_s);
                 ph += f / SR;
-                0.1 * (1..=8)
-                    .map(|h| (2.0 * PI * h as f32 * ph.fract()).sin() / h as f32)
-                    .sum::<f32>()
+                0.1 * saw8(ph)
             })
             .collect()
     }

@@ -423,22 +423,31 @@ const CHORD_SMOOTH: usize = 2;
 /// The triad heard in each frame (chord index as in `profiles::N_CHORDS`), from the chroma
 /// summed over ±[`CHORD_SMOOTH`] frames; `None` for frames without tonal content.
 fn frame_chords(full: &[[f32; 12]]) -> Vec<Option<usize>> {
+    // Each frame's chroma as a distribution (zeros for frames without tonal content).
+    let unit: Vec<[f64; 12]> = full
+        .iter()
+        .map(|f| {
+            let s: f32 = f.iter().sum();
+            if s > 0.0 {
+                f.map(|v| f64::from(v / s))
+            } else {
+                [0.0; 12]
+            }
+        })
+        .collect();
     let n = full.len();
     (0..n)
         .map(|i| {
-            let mut c = [0.0f64; 12];
-            for f in &full[i.saturating_sub(CHORD_SMOOTH)..(i + CHORD_SMOOTH + 1).min(n)] {
-                let s: f32 = f.iter().sum();
-                if s > 0.0 {
-                    for pc in 0..12 {
-                        c[pc] += f64::from(f[pc] / s);
-                    }
-                }
-            }
             if full[i].iter().sum::<f32>() <= 0.0 {
                 return None;
             }
-            profiles::best_chord(&c).map(|(chord, _)| chord)
+            let mut c = [0.0f64; 12];
+            for f in &unit[i.saturating_sub(CHORD_SMOOTH)..(i + CHORD_SMOOTH + 1).min(n)] {
+                for pc in 0..12 {
+                    c[pc] += f[pc];
+                }
+            }
+            profiles::best_chord(&c)
         })
         .collect()
 }

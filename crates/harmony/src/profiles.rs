@@ -94,25 +94,18 @@ pub(crate) fn chord_templates() -> &'static [[f64; 12]; N_CHORDS] {
     })
 }
 
-/// The triad that best explains a chroma vector (cosine with [`chord_templates`]), with its
-/// margin over the runner-up; `None` for an empty frame.
-pub(crate) fn best_chord(chroma: &[f64; 12]) -> Option<(usize, f64)> {
-    let n = chroma.iter().map(|v| v * v).sum::<f64>().sqrt();
-    if n <= 1e-12 {
+/// The triad that best explains a chroma vector (cosine with [`chord_templates`]); `None` for
+/// an empty frame.
+pub(crate) fn best_chord(chroma: &[f64; 12]) -> Option<usize> {
+    if chroma.iter().map(|v| v * v).sum::<f64>() <= 1e-24 {
         return None;
     }
-    let (mut best, mut b1, mut b2) = (0usize, f64::NEG_INFINITY, f64::NEG_INFINITY);
-    for (c, t) in chord_templates().iter().enumerate() {
-        let s: f64 = t.iter().zip(chroma).map(|(a, b)| a * b).sum::<f64>() / n;
-        if s > b1 {
-            b2 = b1;
-            b1 = s;
-            best = c;
-        } else if s > b2 {
-            b2 = s;
-        }
-    }
-    Some((best, b1 - b2))
+    // The chroma's own length is common to all 24 cosines, so the dot product ranks them.
+    let dot = |t: &[f64; 12]| t.iter().zip(chroma).map(|(a, b)| a * b).sum::<f64>();
+    (0..N_CHORDS).max_by(|&a, &b| {
+        let t = chord_templates();
+        dot(&t[a]).total_cmp(&dot(&t[b]))
+    })
 }
 
 /// Pearson correlation of a chord histogram (chord index layout) seen from `tonic` with a
