@@ -112,10 +112,24 @@ pub fn features(samples: &[f32], sample_rate: u32) -> OnsetFeatures {
         .rposition(|&b| b != usize::MAX)
         .map_or(0, |k| k + 1);
 
+    // Bins of each band as a contiguous range inside 1..max_bin-1 (the flux looks at k±1).
+    let band_bins: Vec<(usize, usize)> = (0..BAND_EDGES.len())
+        .map(|b| {
+            let inner = 1..max_bin.saturating_sub(1);
+            let lo = inner.clone().find(|&k| band_of[k] == b);
+            let hi = inner.clone().rev().find(|&k| band_of[k] == b);
+            match (lo, hi) {
+                (Some(lo), Some(hi)) => (lo, hi + 1),
+                _ => (1, 1),
+            }
+        })
+        .collect();
+    let n_bins_used = max_bin.min(nbins);
+    let mut power = vec![0.0f32; nbins];
+    let mut rises = vec![0.0f32; nbins];
     let mut bands: [Vec<f32>; 4] = std::array::from_fn(|_| vec![0.0f32; n_frames]);
     let mut rms = vec![0.0f32; n_frames];
     let mut chroma = vec![[0.0f32; 12]; n_frames];
-    let _ = &chroma_of;
     let mut prev = vec![0.0f32; nbins];
     let mut cur = vec![0.0f32; nbins];
     let gamma = 1000.0f32;
@@ -128,6 +142,7 @@ pub fn features(samples: &[f32], sample_rate: u32) -> OnsetFeatures {
             .map_or(0, |k| k + 1),
     );
     let chroma_pc: Vec<usize> = chroma_of.iter().map(|c| c.unwrap_or(0)).collect();
+    let (chroma_lo, chroma_hi) = (chroma_lo.min(n_bins_used), chroma_hi.min(n_bins_used));
     let clean = |v: f32| if v.is_finite() { v } else { 0.0 };
     for t in 0..n_frames {
         let centre = t * hop;
@@ -159,15 +174,24 @@ pub fn features(samples: &[f32], sample_rate: u32) -> OnsetFeatures {
         {
             continue;
         }
-        let ch = &mut chroma[t];
+        // Plain slice loops (no per-bin branches or lookups) so the compiler can vectorise
+        // them; the arithmetic and the order of every sum are as in a per-bin loop.
         let scale = 2.0 / wsum;
-        for k in 0..max_bin.min(nbins) {
-            let c = spec[k];
+        for ((p, m), c) in power[..n_bins_used]
+            .iter_mut()
+            .zip(&mut cur[..n_bins_used])
+            .zip(&spec[..n_bins_used])
+        {
             let p2 = (c.re * c.re + c.im * c.im) * scale * scale;
-            cur[k] = fast_ln1p(gamma * p2.sqrt());
-            if k >= chroma_lo && k < chroma_hi {
-                ch[chroma_pc[k]] += p2;
-            }
+            *p = p2;
+            *m = fast_ln1p(gamma * p2.sqrt());
+        }
+        let ch = &mut chroma[t];
+        for (&pc, &p2) in chroma_pc[chroma_lo..chroma_hi]
+            .iter()
+            .zip(&power[chroma_lo..chroma_hi])
+        {
+            ch[pc] += p2;
         }
         let s: f32 = ch.iter().sum();
         if s > 1e-12 {
@@ -175,19 +199,21 @@ pub fn features(samples: &[f32], sample_rate: u32) -> OnsetFeatures {
                 *v /= s;
             }
         }
-        {
-            // frame 0 is compared with silence: audio that starts on a hit has an onset there
-            for k in 1..max_bin.saturating_sub(1) {
-                let b = band_of[k];
-                if b == usize::MAX {
-                    continue;
-                }
-                let ref_ = prev[k - 1].max(prev[k]).max(prev[k + 1]);
-                let d = cur[k] - ref_;
-                if d > 0.0 {
-                    bands[b][t] += d;
-                }
+        // SuperFlux: rise over the 3-bin maximum of the previous frame, summed per band
+        // (frame 0 is compared with silence: audio that starts on a hit has an onset there).
+        for (b, &(lo, hi)) in band_bins.iter().enumerate() {
+            let mut acc = 0.0f32;
+            for ((&c, w), rise) in cur[lo..hi]
+                .iter()
+                .zip(prev[lo - 1..hi + 1].windows(3))
+                .zip(&mut rises[lo..hi])
+            {
+                *rise = (c - w[0].max(w[1]).max(w[2])).max(0.0);
             }
+            for &r in &rises[lo..hi] {
+                acc += r;
+            }
+            bands[b][t] += acc;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
