@@ -36,11 +36,10 @@ pub struct EnergyInputs {
     pub brightness: f64,
     /// Sub + bass power share.
     pub bass_share: f32,
-    /// Percussive onsets per second and spectral fullness ([`Cues`]) when measured.
-    pub perc_onsets: Option<f64>,
+    /// Spectral fullness ([`Cues::fullness`]) when measured.
     pub fullness: Option<f64>,
-    /// Full-spectrum-equivalent percussive attacks per second ([`Cues::attack_rate`]); when
-    /// measured it replaces `perc_onsets` as the drum-density cue.
+    /// Full-spectrum-equivalent percussive attacks per second ([`Cues::attack_rate`]) when
+    /// measured.
     pub attack_rate: Option<f64>,
 }
 
@@ -67,12 +66,12 @@ fn ramp(x: f64, lo: f64, hi: f64) -> f64 {
 /// - loudness (K-weighted), −32 → −8 dB, only 10 %: masters are peak-normalised, so loudness
 ///   says little about intensity beyond "very quiet".
 ///
-/// Without measured cues (`perc_onsets`/`fullness` None) the older drum-flux / rhythm onset
-/// inputs stand in for them.
+/// Without measured cues (`attack_rate`/`fullness` None) the bar-level drum flux and the
+/// rhythm onset rate stand in for them.
 pub fn score(e: &EnergyInputs) -> f64 {
     let l = ramp(e.loud_db as f64, -32.0, -8.0);
     let t = e.bpm.map_or(0.0, |b| ramp(b, 70.0, 175.0));
-    let o = match e.attack_rate.or(e.perc_onsets) {
+    let o = match e.attack_rate {
         Some(r) => ramp(r, 3.0, 8.0),
         None => ramp(e.onset_rate, 3.0, 8.0) * ramp(e.drum_flux as f64, 0.1, 0.3),
     };
@@ -127,7 +126,6 @@ pub fn inputs(
         } else {
             0.0
         },
-        perc_onsets: None,
         fullness: None,
         attack_rate: None,
     })
@@ -148,10 +146,6 @@ pub fn main_bars(bf: &BarFeatures, view: &BarView) -> Vec<usize> {
 /// Tempo-independent cues of intensity measured over a set of frames (the main bars).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Cues {
-    /// Percussive onsets per second (peaks of the percussive log-band flux).
-    pub perc_onsets: f64,
-    /// Mean percussive flux (mean positive log rise per band per frame, nepers).
-    pub perc_flux: f64,
     /// Mean full-spectrum flux (shared front end).
     pub flux: f64,
     /// Fraction of log bands (50 Hz–10 kHz) within 30 dB of the frame's strongest band.
@@ -192,27 +186,6 @@ fn music_bands(fr: &Frames) -> Vec<usize> {
         .collect()
 }
 
-/// Positive log rise per band of the percussive spectrum, averaged over bands, per frame.
-/// The floor (−40 dB under the track's mean band power) keeps noise at the bottom of the
-/// range from counting, and makes the measure independent of playback gain.
-pub fn perc_flux(hp: &Hpss) -> Vec<f32> {
-    let n = hp.perc.len();
-    if n == 0 || hp.perc_spec.len() < n * N_LOG {
-        return vec![0.0; n];
-    }
-    let (eps, rows) = perc_rows(hp, n);
-    let mut out = vec![0f32; n];
-    for (o, w) in out.iter_mut().skip(1).zip(rows.windows(2)) {
-        *o = w[0]
-            .iter()
-            .zip(w[1])
-            .map(|(p0, p1)| ((p1 + eps) / (p0 + eps)).ln().max(0.0))
-            .sum::<f32>()
-            / N_LOG as f32;
-    }
-    out
-}
-
 /// Power ratio (3 dB) by which a band's percussive power must rise from one frame to the next
 /// to count as an attack: the band's power at least doubles, i.e. a new sound at least as
 /// loud as everything already sounding in that band.
@@ -230,7 +203,7 @@ pub const ATTACK_RATIO: f32 = 2.0;
 /// whole spectrum once per second scores about 1–1.5/s (×fps in [`Cues::attack_rate`]; a hit
 /// can rise over two overlapping frames), a hat covering a quarter of the bands a quarter of
 /// that, so the 3 → 8/s ramp of the onset count in [`score`] keeps its meaning. It is a
-/// ratio of powers, so playback gain does not change it; the floor (−40 dB under the track's mean band power, as in [`perc_flux`])
+/// ratio of powers, so playback gain does not change it; the floor (−40 dB under the track's mean band power)
 /// keeps near-silent bands from counting. Stationary noise still scores a little (random
 /// frame-to-frame fluctuation of bands only one or two FFT bins wide), steady tones nothing.
 pub fn attack_share(fr: &Frames, hp: &Hpss) -> Vec<f32> {
@@ -254,52 +227,17 @@ pub fn attack_share(fr: &Frames, hp: &Hpss) -> Vec<f32> {
     out
 }
 
-/// Onset frames of a flux curve: local maxima above an absolute floor `min_rise`
-/// (mean rise per band, nepers) and above the local median (±0.5 s) plus half that floor.
-pub fn onset_peaks(d: &[f32], fps: f64, min_rise: f32) -> Vec<bool> {
-    let n = d.len();
-    let half = (0.5 * fps).round().max(1.0) as usize;
-    let mut out = vec![false; n];
-    let mut buf = Vec::with_capacity(2 * half + 1);
-    for t in 1..n.saturating_sub(1) {
-        if !(d[t] >= d[t - 1] && d[t] > d[t + 1] && d[t] > min_rise) {
-            continue;
-        }
-        buf.clear();
-        buf.extend_from_slice(&d[t.saturating_sub(half)..(t + half + 1).min(n)]);
-        let m = features::percentile(&buf, 0.5);
-        out[t] = d[t] > m + 0.5 * min_rise;
-    }
-    out
-}
-
-/// Mean rise per band (nepers) that counts as a percussive onset: about 9 dB over a quarter
-/// of the spectrum (a hat alone) or 3 dB over all of it.
-pub const ONSET_RISE: f32 = 0.25;
-
-pub fn cues(
-    fr: &Frames,
-    hp: &Hpss,
-    pflux: &[f32],
-    onsets: &[bool],
-    attacks: &[f32],
-    frames: &[usize],
-) -> Option<Cues> {
+/// Intensity cues over `frames` (indices into the shared front end's frames).
+pub fn cues(fr: &Frames, hp: &Hpss, attacks: &[f32], frames: &[usize]) -> Option<Cues> {
     let frames: Vec<usize> = frames
         .iter()
         .copied()
-        .filter(|&i| i < fr.n && i < pflux.len() && i < attacks.len())
+        .filter(|&i| i < fr.n && i < attacks.len())
         .collect();
     if frames.is_empty() {
         return None;
     }
     let nf = frames.len() as f64;
-    let secs = nf / fr.fps;
-    let n_on = frames
-        .iter()
-        .filter(|&&i| onsets.get(i).copied().unwrap_or(false))
-        .count() as f64;
-    let pf = frames.iter().map(|&i| pflux[i] as f64).sum::<f64>() / nf;
     let att = frames.iter().map(|&i| attacks[i] as f64).sum::<f64>() / nf;
     let fl = frames.iter().map(|&i| fr.flux[i] as f64).sum::<f64>() / nf;
     let bands = music_bands(fr);
@@ -322,8 +260,6 @@ pub fn cues(
     }
     let db: Vec<f32> = frames.iter().map(|&i| features::db(fr.ms[i])).collect();
     Some(Cues {
-        perc_onsets: n_on / secs.max(1e-9),
-        perc_flux: pf,
         flux: fl,
         fullness: if counted > 0.0 { full / counted } else { 0.0 },
         perc_share: if t > 1e-12 { p / t } else { 0.0 },
@@ -382,9 +318,8 @@ mod tests {
             onset_rate: 1.0,
             brightness: 0.1,
             bass_share: 0.2,
-            perc_onsets: Some(2.0),
             fullness: Some(0.5),
-            attack_rate: None,
+            attack_rate: Some(2.0),
         };
         let loud = EnergyInputs {
             loud_db: -10.0,
@@ -393,9 +328,8 @@ mod tests {
             onset_rate: 4.0,
             brightness: 0.2,
             bass_share: 0.4,
-            perc_onsets: Some(6.0),
             fullness: Some(0.9),
-            attack_rate: None,
+            attack_rate: Some(6.0),
         };
         assert!(score(&quiet) < score(&loud));
         assert!((1.0..=10.0).contains(&score(&quiet)) && (1.0..=10.0).contains(&score(&loud)));
@@ -419,25 +353,15 @@ mod tests {
     fn measure(x: &[f32]) -> Cues {
         let fr = features::compute(x, 22050);
         let hp = crate::timbre::hpss(&fr);
-        let pf = perc_flux(&hp);
-        let on = onset_peaks(&pf, fr.fps, ONSET_RISE);
         let att = attack_share(&fr, &hp);
         let frames: Vec<usize> = (2..fr.n.saturating_sub(2)).collect();
-        cues(&fr, &hp, &pf, &on, &att, &frames).unwrap_or_default()
+        cues(&fr, &hp, &att, &frames).unwrap_or_default()
     }
 
     #[test]
-    fn percussive_onset_rate_counts_hits_per_second() {
-        for rate in [2.0f32, 4.0, 8.0] {
-            let c = measure(&clicks(10.0, rate, 0.5));
-            assert!(
-                (c.perc_onsets - rate as f64).abs() < 0.15 * rate as f64,
-                "{rate}/s → {c:?}"
-            );
-        }
-        // A steady tone has no percussive onsets.
+    fn steady_tone_has_no_attacks() {
         let tone: Vec<f32> = (0..220_500).map(|i| 0.3 * (i as f32 * 0.1).sin()).collect();
-        assert!(measure(&tone).perc_onsets < 0.5);
+        assert!(measure(&tone).attack_rate < 0.5);
     }
 
     #[test]
@@ -445,7 +369,7 @@ mod tests {
         let x = clicks(8.0, 6.0, 0.5);
         let y: Vec<f32> = x.iter().map(|v| v * 0.25).collect();
         let (a, b) = (measure(&x), measure(&y));
-        assert!((a.perc_onsets - b.perc_onsets).abs() < 0.2, "{a:?} {b:?}");
+        assert!((a.attack_rate - b.attack_rate).abs() < 0.2, "{a:?} {b:?}");
         assert!((a.fullness - b.fullness).abs() < 0.02, "{a:?} {b:?}");
     }
 
@@ -475,7 +399,6 @@ mod tests {
             onset_rate: 6.0,
             brightness: 0.1,
             bass_share: 0.5,
-            perc_onsets: Some(6.0),
             fullness: Some(0.9),
             attack_rate: Some(6.0),
         };
@@ -591,7 +514,6 @@ mod tests {
             onset_rate: 5.0,
             brightness: 0.05,
             bass_share: 0.5,
-            perc_onsets: Some(5.5),
             fullness: Some(0.85),
             attack_rate: Some(4.0),
         };
@@ -614,20 +536,6 @@ mod tests {
             ..base
         };
         assert!(score(&disco) > score(&half_time));
-        // Without a measured attack rate the onset rate stands in.
-        let old = EnergyInputs {
-            attack_rate: None,
-            ..base
-        };
-        assert!(
-            (score(&old)
-                - score(&EnergyInputs {
-                    attack_rate: Some(5.5),
-                    ..base
-                }))
-            .abs()
-                < 1e-9
-        );
     }
 
     #[test]

@@ -182,22 +182,19 @@ fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
     } else {
         None
     };
-    let pflux = energy::perc_flux(&hp);
-    let ponsets = energy::onset_peaks(&pflux, fr.fps, energy::ONSET_RISE);
     let pattacks = energy::attack_share(&fr, &hp);
     // Energy inputs over a set of bars: bar summaries plus the frame-level cues.
     let energy_inputs = |bars: &[usize]| -> Option<energy::EnergyInputs> {
         let mut e = energy::inputs(&bf, &view, bars, onset_rate, bpm_e)?;
         let live: Vec<usize> = bars.iter().copied().filter(|&b| !view.silent[b]).collect();
-        if let Some(c) = energy::cues(&fr, &hp, &pflux, &ponsets, &pattacks, &bar_frames(&live)) {
-            e.perc_onsets = Some(c.perc_onsets);
+        if let Some(c) = energy::cues(&fr, &hp, &pattacks, &bar_frames(&live)) {
             e.fullness = Some(c.fullness);
             e.attack_rate = Some(c.attack_rate);
         }
         Some(e)
     };
     let e_in = energy_inputs(&main);
-    if let Some(c) = energy::cues(&fr, &hp, &pflux, &ponsets, &pattacks, &bar_frames(&main)) {
+    if let Some(c) = energy::cues(&fr, &hp, &pattacks, &bar_frames(&main)) {
         out.diagnostics.push(format!("energy cues: {c:?}"));
     }
     if let Some(e) = e_in {
