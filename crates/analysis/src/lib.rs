@@ -34,6 +34,16 @@ pub use waveform::{Waveform, WaveformError};
 /// Bumped on every intentional change of results (goldens, stored features).
 pub const ANALYSIS_VERSION: u32 = 5;
 
+/// Version of all the DSP behind a [`TrackAnalysis`]: this crate's, rhythm's and harmony's
+/// (`a5.r0.3.h2`). Stored rows carry it, so a change in any of the three re-analyses them.
+pub fn dsp_version() -> String {
+    format!(
+        "a{ANALYSIS_VERSION}.r{}.h{}",
+        flowstate_rhythm::RHYTHM_VERSION.trim_start_matches("rhythm-"),
+        flowstate_harmony::HARMONY_VERSION
+    )
+}
+
 /// Everything DSP knows about one track.
 #[derive(Debug, Clone)]
 pub struct TrackAnalysis {

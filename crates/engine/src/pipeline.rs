@@ -17,12 +17,13 @@ pub const HASH_BYTES: usize = 1 << 20;
 /// (2: loudness range from our own meter, short-term blocks every 100 ms).
 pub const PIPELINE_VERSION: u32 = 2;
 
-/// The version stamped on every stored row: pipeline + DSP analysis (+ hook, if any).
+/// The version stamped on every stored row: pipeline + DSP analysis, rhythm and harmony
+/// (+ hook, if any), e.g. `p2.a5.r0.3.h2+musicnn-1`.
 pub fn analysis_version(hook: Option<&dyn TrackHook>) -> String {
     let base = format!(
-        "p{}.a{}",
+        "p{}.{}",
         PIPELINE_VERSION,
-        flowstate_analysis::ANALYSIS_VERSION
+        flowstate_analysis::dsp_version()
     );
     match hook {
         Some(h) => format!("{base}+{}", h.version()),
