@@ -459,6 +459,13 @@ mod tests {
         glide_seconds(&fr, &runs, &(0..fr.n).collect::<Vec<_>>())
     }
 
+    /// Asserts that `x` mixed with the drum loop `dr` at equal RMS reads as instrumental.
+    fn assert_instrumental_over(x: &[f32], dr: &[f32], what: &str) {
+        let g = glide_s(&over(x, dr, 0.0));
+        eprintln!("{what} over drums: {g:.2} s");
+        assert!(probability(g) < 0.1, "{what}: {g}");
+    }
+
     #[test]
     fn speech_over_drums_is_vocal() {
         let secs = 12.0;
@@ -494,12 +501,9 @@ mod tests {
         // and more, as in operatic singing or a synth LFO) is moved by more than
         // DRIFT_MATCH_CENTS per hop at its fastest and may then produce glide runs.
         for vib in [15.0, 30.0] {
-            let g = glide_s(&over(&vibrato_pad(secs, vib), &dr, 0.0));
-            eprintln!("vibrato pad ±{vib} cents over drums: {g:.2} s");
-            assert!(probability(g) < 0.1, "vibrato ±{vib}: {g}");
+            assert_instrumental_over(&vibrato_pad(secs, vib), &dr, &format!("vibrato ±{vib}"));
         }
-        let g = glide_s(&over(&stepped_lead(secs), &dr, 0.0));
-        assert!(probability(g) < 0.1, "stepped lead {g}");
+        assert_instrumental_over(&stepped_lead(secs), &dr, "stepped lead");
         let g = glide_s(&dr);
         assert!(probability(g) < 0.1, "drums {g}");
     }
@@ -527,9 +531,7 @@ mod tests {
         let secs = 12.0;
         let dr = drums(secs);
         for sweep in [2.0, 4.0] {
-            let g = glide_s(&over(&riser(secs, sweep), &dr, 0.0));
-            eprintln!("riser {sweep} s over drums: {g:.2} s");
-            assert!(probability(g) < 0.1, "riser {sweep} s: {g}");
+            assert_instrumental_over(&riser(secs, sweep), &dr, &format!("riser {sweep} s"));
         }
     }
 
