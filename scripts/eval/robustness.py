@@ -46,8 +46,9 @@ Why the derived labels are right, per transform (r = tempo ratio, n = semitones)
   mp3_96k   ffmpeg libmp3lame CBR 96 kb/s stereo. mp3_64k_mono: CBR 64 kb/s, downmixed to mono.
       Times unchanged (ffmpeg writes the LAME gapless header; a decoder that ignores it sees
       ~25-50 ms of extra delay, far inside the tolerances). Key/BPM unchanged. LUFS: kept for
-      96k (same convention as the corpus: loudness of the PCM before lossy encoding, codec
-      error ~0.1 LU); dropped for mono (a mono downmix of stereo measures ~3 LU lower by
+      96k (same convention as the corpus: loudness of the PCM before lossy encoding). Measured:
+      the 96 kb/s encode itself is ~0.4 LU quieter (ffmpeg's ebur128 agrees), so this label is
+      off by that much; dropped for mono (a mono downmix of stereo measures ~3 LU lower by
       BS.1770's channel sum, and whether a player treats it as dual-mono is a convention).
   lowpass_4k   sox `sinc -4000` (steep FIR low-pass, old low-rate rip); highpass_150: sox
       `sinc 150` (no sub-bass, laptop speakers). Linear-phase FIR: group delay is compensated by
