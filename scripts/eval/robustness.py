@@ -91,7 +91,12 @@ import numpy as np
 HOME = os.path.expanduser("~")
 SRC_ROOT = os.path.join(HOME, ".cache", "flowstate-eval")
 OUT_ROOT = os.path.join(HOME, ".cache", "flowstate-robust")
-SCORE_PY = "/work/shared/eval/score.py"
+# the eval kit sits beside the repository (../shared/eval); FLOWSTATE_EVAL_KIT overrides it
+SCORE_PY = os.path.join(
+    os.environ.get("FLOWSTATE_EVAL_KIT")
+    or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "eval"),
+    "score.py",
+)
 NOTE_NAMES = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
 PER_GENRE = 2
 
