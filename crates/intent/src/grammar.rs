@@ -919,8 +919,15 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                 (_, Some(Flag::Pct)) | (ItemKind::Sym('%'), _) => pct = true,
                 (ItemKind::C(Concept::Dim(Attr::Bpm)), _) => bpm_unit = true,
                 (_, Some(Flag::About)) => op = Some(Flag::About),
+                // "120 or more"; but in "under 110 and over 140" the "and over" starts
+                // the next bound, not this one
                 (_, Some(f @ (Flag::AtMost | Flag::AtLeast))) => {
-                    op = Some(f);
+                    if !matches!(
+                        op,
+                        Some(Flag::Below | Flag::Above | Flag::AtMost | Flag::AtLeast)
+                    ) {
+                        op = Some(f);
+                    }
                     break;
                 }
                 (ItemKind::Sym('+'), _) => {

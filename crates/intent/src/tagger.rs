@@ -37,8 +37,15 @@ impl Item {
 
 const NOTE_LETTERS: &str = "abcdefg";
 
+/// The prompt names the Open Key notation ("1m or 2m in open key"), so "6m"/"8d" are keys.
+fn mentions_open_key(toks: &[Token]) -> bool {
+    toks.windows(2)
+        .any(|w| w[0].text == "open" && matches!(w[1].text.as_str(), "key" | "keys"))
+        || toks.iter().any(|t| t.text == "openkey")
+}
+
 /// Try to read a musical key starting at `i`. Returns (key, tokens used).
-fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
+pub(crate) fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
     let t = toks.get(i)?;
     if t.kind != TokKind::Word {
         return None;
@@ -61,7 +68,9 @@ fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
         if matches!(last, b'a' | b'b') {
             return CamelotKey::from_str(text).ok().map(|k| (k, 1));
         }
-        if matches!(last, b'm' | b'd') && matches!(prev, Some("key" | "in" | "open")) {
+        if matches!(last, b'm' | b'd')
+            && (matches!(prev, Some("key" | "in" | "open")) || mentions_open_key(toks))
+        {
             return CamelotKey::from_str(text).ok().map(|k| (k, 1));
         }
         return None;
@@ -284,11 +293,49 @@ pub(crate) fn tag(lex: &Lexicon, toks: &[Token]) -> Vec<Item> {
     join_ranges(items)
 }
 
-/// "124 - 128", "from 124 to 128", "between 120 and 125", "124 up to 128".
+/// "128 +/- 2", "128 ± 2", "128 plus or minus 2": (centre, tolerance, items used).
+fn tolerance_at(items: &[Item], i: usize) -> Option<(f64, f64, usize)> {
+    let ItemKind::Num(a) = items.get(i)?.kind else {
+        return None;
+    };
+    let sym = |k: usize, c: char| items.get(k).is_some_and(|x| matches!(x.kind, ItemKind::Sym(s) if s == c));
+    let conn = if sym(i + 1, '±') {
+        1
+    } else if sym(i + 1, '+') && sym(i + 2, '/') && sym(i + 3, '-') {
+        3
+    } else if items
+        .get(i + 1)
+        .is_some_and(|x| x.text.eq_ignore_ascii_case("plus or minus"))
+    {
+        1
+    } else {
+        return None;
+    };
+    match items.get(i + 1 + conn)?.kind {
+        ItemKind::Num(t) if t > 0.0 && t < a => Some((a, t, conn + 2)),
+        _ => None,
+    }
+}
+
+/// "124 - 128", "from 124 to 128", "between 120 and 125", "124 up to 128", "128 +/- 2".
 fn join_ranges(items: Vec<Item>) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     let mut i = 0;
     while i < items.len() {
+        if let Some((a, t, n)) = tolerance_at(&items, i) {
+            let text = items[i..i + n]
+                .iter()
+                .map(|x| x.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            out.push(Item {
+                kind: ItemKind::NumRange(a - t, a + t),
+                text,
+                fuzzy: false,
+            });
+            i += n;
+            continue;
+        }
         if let ItemKind::Num(a) = items[i].kind {
             let conn = items.get(i + 1);
             let b = items.get(i + 2).and_then(|it| {
@@ -304,8 +351,9 @@ fn join_ranges(items: Vec<Item>) -> Vec<Item> {
                     || matches!(c.flag(), Some(Flag::To))
                     || (matches!(c.flag(), Some(Flag::AtMost)) && c.text.to_lowercase() == "up to")
                     || (prev_between
-                        && matches!(c.flag(), Some(Flag::Boundary))
-                        && c.text.eq_ignore_ascii_case("and"))
+                        && (matches!(c.flag(), Some(Flag::Boundary))
+                            && c.text.eq_ignore_ascii_case("and")
+                            || matches!(c.kind, ItemKind::Sym('&'))))
             });
             if let (true, Some(b)) = (is_conn, b) {
                 if b > a {
