@@ -218,6 +218,21 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
                 && matches!(&c.c.op, Op::NotIn { values } if values == &["instrumental"]))
         });
     }
+    // "choir vocals": a named kind of voice already implies "not instrumental"
+    let voiced = |c: &Constraint| {
+        c.attr == Attr::VocalPresence
+            && matches!(&c.op, Op::In { values } if !values.iter().any(|v| v == "instrumental"))
+    };
+    let voiced_strengths: Vec<Strength> = cands
+        .iter()
+        .filter(|c| voiced(&c.c))
+        .map(|c| c.c.strength)
+        .collect();
+    cands.retain(|c| {
+        !(c.c.attr == Attr::VocalPresence
+            && voiced_strengths.contains(&c.c.strength)
+            && matches!(&c.c.op, Op::NotIn { values } if values == &["instrumental"]))
+    });
     let constraints = merge::merge(cands.into_iter().map(|c| c.c).collect());
     let (mut constraints, mut ambiguous) = merge::conflicts(constraints);
     for (a, _) in &acc.ood {
