@@ -363,8 +363,16 @@ const UNITS: [&str; 9] = [
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 ];
 const TEENS: [&str; 10] = [
-    "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-    "eighteen", "nineteen",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
 ];
 const TENS: [&str; 8] = [
     "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
@@ -386,9 +394,8 @@ fn number_word_at(toks: &[Token], i: usize) -> Option<(f64, usize)> {
             .filter(|t| t.kind == TokKind::Word)
             .map(|t| t.text.as_str())
     };
-    let tens_or_teen = |j: usize| {
-        word_value(&TENS, w(j), 20.0, 10.0).or(word_value(&TEENS, w(j), 10.0, 1.0))
-    };
+    let tens_or_teen =
+        |j: usize| word_value(&TENS, w(j), 20.0, 10.0).or(word_value(&TEENS, w(j), 10.0, 1.0));
     let mut j = i;
     // "a couple (of) bpm / percent"
     if w(j) == Some("a") && w(j + 1) == Some("couple") {
@@ -399,9 +406,9 @@ fn number_word_at(toks: &[Token], i: usize) -> Option<(f64, usize)> {
         if w(j) == Some("of") {
             j += 1;
         }
-        let unit = toks.get(j).is_some_and(|t| {
-            matches!(t.text.as_str(), "bpm" | "bpms" | "percent" | "%" | "beats")
-        });
+        let unit = toks
+            .get(j)
+            .is_some_and(|t| matches!(t.text.as_str(), "bpm" | "bpms" | "percent" | "%" | "beats"));
         return unit.then_some((2.0, j - i));
     }
     let mut total = 0.0;

@@ -49,7 +49,10 @@ fn opposite(attr: Attr, a: &str, b: &str) -> bool {
         Attr::VocalPresence => none_vs_some("instrumental"),
         Attr::VocalStyle | Attr::Language => none_vs_some("none"),
         Attr::TempoFeel => {
-            matches!((a, b), ("half-time", "double-time") | ("double-time", "half-time"))
+            matches!(
+                (a, b),
+                ("half-time", "double-time") | ("double-time", "half-time")
+            )
         }
         _ => false,
     }

@@ -298,7 +298,11 @@ fn tolerance_at(items: &[Item], i: usize) -> Option<(f64, f64, usize)> {
     let ItemKind::Num(a) = items.get(i)?.kind else {
         return None;
     };
-    let sym = |k: usize, c: char| items.get(k).is_some_and(|x| matches!(x.kind, ItemKind::Sym(s) if s == c));
+    let sym = |k: usize, c: char| {
+        items
+            .get(k)
+            .is_some_and(|x| matches!(x.kind, ItemKind::Sym(s) if s == c))
+    };
     let conn = if sym(i + 1, '±') {
         1
     } else if sym(i + 1, '+') && sym(i + 2, '/') && sym(i + 3, '-') {
