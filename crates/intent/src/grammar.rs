@@ -22,6 +22,30 @@ pub(crate) struct Acc {
     pub inject: bool,
     /// Clauses that had words but produced nothing (for the semantic fallback).
     pub unexplained: Vec<String>,
+    /// A clause that was only a hedge ("if you can, no vocals"): it softens the next clause,
+    /// or, when none follows ("no vocals, if possible"), the last one (see `finish_hedge`).
+    pub pending_hedge: bool,
+    /// Candidates of the last clause that produced any.
+    pub last_clause: std::ops::Range<usize>,
+}
+
+/// A trailing hedge-only clause softens the clause before it.
+pub(crate) fn finish_hedge(acc: &mut Acc) {
+    if !acc.pending_hedge {
+        return;
+    }
+    acc.pending_hedge = false;
+    let r = acc.last_clause.clone();
+    for c in acc.cands.get_mut(r).into_iter().flatten() {
+        c.c.strength = Strength::Soft;
+    }
+}
+
+fn hedge_only(flags: &[Option<Flag>]) -> bool {
+    flags.contains(&Some(Flag::Hedge))
+        && flags
+            .iter()
+            .all(|f| matches!(f, Some(Flag::Hedge | Flag::Stop)))
 }
 
 fn is_head(it: &Item) -> bool {
@@ -53,7 +77,12 @@ fn adjacent_head(items: &[Item], i: usize) -> Option<usize> {
             items[j].kind,
             ItemKind::C(Concept::Val { .. } | Concept::Term { .. })
         );
-        if !value || j == i + 1 || items[i + 1..j].iter().all(|x| x.text.len() <= 2) {
+        if !value
+            || j == i + 1
+            || items[i + 1..j]
+                .iter()
+                .all(|x| x.text.len() <= 2 || is_article(&x.text))
+        {
             return Some(j);
         }
         return None;
@@ -61,12 +90,33 @@ fn adjacent_head(items: &[Item], i: usize) -> Option<usize> {
     let mut k = i;
     while k > 0 {
         k -= 1;
-        if skippable(&items[k]) || items[k].flag().is_some_and(is_mod) {
+        if skippable(&items[k]) || items[k].flag().is_some_and(|f| is_mod(f) || f == Flag::Neg) {
             continue;
         }
         return is_head(&items[k]).then_some(k);
     }
     None
+}
+
+/// Words between a modifier and its value that do not break the link ("drop the vocals").
+fn is_article(w: &str) -> bool {
+    matches!(
+        w.to_lowercase().as_str(),
+        "the" | "an" | "some" | "any" | "those" | "these" | "all"
+    )
+}
+
+/// A comparison word with no number after it ("not lower than now") is a direction.
+fn bare_comparison(items: &[Item], i: usize, f: Flag) -> Option<Flag> {
+    let numbered = items[i + 1..]
+        .iter()
+        .take(3)
+        .any(|x| matches!(x.kind, ItemKind::Num(_) | ItemKind::NumRange(..)));
+    match f {
+        Flag::Below if !numbered => Some(Flag::Less),
+        Flag::Above if !numbered => Some(Flag::More),
+        _ => None,
+    }
 }
 
 fn is_mod(f: Flag) -> bool {
@@ -175,7 +225,11 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
         return;
     }
     let flags: Vec<Option<Flag>> = items.iter().map(Item::flag).collect();
-    let hedge = flags.contains(&Some(Flag::Hedge));
+    if hedge_only(&flags) {
+        acc.pending_hedge = true;
+        return;
+    }
+    let hedge = flags.contains(&Some(Flag::Hedge)) || acc.pending_hedge;
     let neg_idx = flags
         .iter()
         .position(|f| matches!(f, Some(Flag::Neg | Flag::NegSoft)));
@@ -191,12 +245,21 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     let mut unattached = Vec::new();
     for (i, f) in flags.iter().enumerate() {
         let Some(f) = *f else { continue };
+        let bare = bare_comparison(items, i, f);
+        let f = bare.unwrap_or(f);
         if !is_mod(f) {
             continue;
         }
         match adjacent_head(items, i) {
-            Some(h) => mods[h].push(f),
-            None => unattached.push(f),
+            Some(h) => {
+                mods[h].push(f);
+                // "energy not lower": the negation belongs to the modifier
+                if i > 0 && matches!(flags[i - 1], Some(Flag::Neg)) {
+                    mods[h].push(Flag::Neg);
+                }
+            }
+            None if bare.is_none() => unattached.push(f),
+            None => {}
         }
     }
     let mut post_neg = vec![false; items.len()];
@@ -446,6 +509,10 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                 false,
             );
         }
+    }
+    if acc.cands.len() > before {
+        acc.pending_hedge = false;
+        acc.last_clause = before..acc.cands.len();
     }
     if acc.cands.len() == before && acc.ood.len() == before_ood {
         let has_words = items.iter().any(|i| matches!(i.kind, ItemKind::Unknown))
@@ -732,6 +799,7 @@ fn dim(
     let change = cl.has_mod(h, Flag::Change);
     match attr.kind() {
         AttrKind::Numeric => {
+            let neg = neg || cl.has_mod(h, Flag::Neg);
             let more = cl.has_mod(h, Flag::More);
             let less = cl.has_mod(h, Flag::Less);
             if more != less {

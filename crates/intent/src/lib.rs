@@ -164,6 +164,7 @@ impl Parser {
                 start = i + 1;
             }
         }
+        grammar::finish_hedge(&mut acc);
         if acc.inject {
             return explained(Intent::error(
                 "the prompt looks like an instruction to the system, not a musical request",

@@ -356,7 +356,7 @@ fn join_ranges(items: Vec<Item>) -> Vec<Item> {
                     || (matches!(c.flag(), Some(Flag::AtMost)) && c.text.to_lowercase() == "up to")
                     || (prev_between
                         && (matches!(c.flag(), Some(Flag::Boundary))
-                            && c.text.eq_ignore_ascii_case("and")
+                            && matches!(c.text.to_lowercase().as_str(), "and" | "y")
                             || matches!(c.kind, ItemKind::Sym('&'))))
             });
             if let (true, Some(b)) = (is_conn, b) {
