@@ -79,9 +79,11 @@ fn adjacent_head(items: &[Item], i: usize) -> Option<usize> {
         );
         if !value
             || j == i + 1
-            || items[i + 1..j]
-                .iter()
-                .all(|x| x.text.len() <= 2 || is_article(&x.text))
+            || items[i + 1..j].iter().all(|x| {
+                x.text.len() <= 2
+                    || is_article(&x.text)
+                    || matches!(x.flag(), Some(Flag::Small | Flag::Large))
+            })
         {
             return Some(j);
         }
@@ -122,7 +124,14 @@ fn bare_comparison(items: &[Item], i: usize, f: Flag) -> Option<Flag> {
 fn is_mod(f: Flag) -> bool {
     matches!(
         f,
-        Flag::More | Flag::Less | Flag::High | Flag::Low | Flag::Medium | Flag::Keep | Flag::Change
+        Flag::More
+            | Flag::Less
+            | Flag::High
+            | Flag::Low
+            | Flag::Medium
+            | Flag::Keep
+            | Flag::Change
+            | Flag::Too
     )
 }
 
@@ -387,7 +396,8 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     let more = cl.has_mod(h, Flag::More);
                     let keep = cl.has_mod(h, Flag::Keep);
                     let _ = keep;
-                    let negv = neg ^ *negated ^ less;
+                    // "too dark": not dark
+                    let negv = neg ^ *negated ^ less ^ cl.has_mod(h, Flag::Too);
                     if *attr == Attr::Vibe && more && !neg {
                         cmp(acc, *attr, value, false, st, fz);
                     } else {
@@ -399,7 +409,7 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     cmp(acc, *attr, value, negv, st, fz);
                 }
                 Concept::Term { attr, word } => {
-                    let negv = neg ^ cl.has_mod(h, Flag::Less);
+                    let negv = neg ^ cl.has_mod(h, Flag::Less) ^ cl.has_mod(h, Flag::Too);
                     let op = if negv {
                         Op::NotContains {
                             values: vec![word.clone()],
@@ -416,7 +426,11 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     directional(&cl, acc, *attr, up, neg, st, fz, &nums);
                 }
                 Concept::Range { attr, lo, hi } => {
-                    if cl.has_mod(h, Flag::More) || cl.has_mod(h, Flag::Less) {
+                    let low_level = *lo == Some(1.0) || (lo.is_none() && hi.is_some());
+                    if cl.has_mod(h, Flag::Too) {
+                        // "too fast" = slower, "too gentle" = more energy
+                        directional(&cl, acc, *attr, low_level, neg, st, fz, &nums);
+                    } else if cl.has_mod(h, Flag::More) || cl.has_mod(h, Flag::Less) {
                         let up = cl.has_mod(h, Flag::More);
                         let up = if *lo == Some(1.0) || (lo.is_none() && hi.is_some()) {
                             !up
@@ -800,6 +814,12 @@ fn dim(
     match attr.kind() {
         AttrKind::Numeric => {
             let neg = neg || cl.has_mod(h, Flag::Neg);
+            // "energy is too high" = less energy
+            if cl.has_mod(h, Flag::Too) && (cl.has_mod(h, Flag::High) || cl.has_mod(h, Flag::Low)) {
+                let up = cl.has_mod(h, Flag::Low);
+                directional(cl, acc, attr, up, neg, st, fz, nums);
+                return;
+            }
             let more = cl.has_mod(h, Flag::More);
             let less = cl.has_mod(h, Flag::Less);
             if more != less {

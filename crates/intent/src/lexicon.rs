@@ -75,6 +75,8 @@ pub(crate) enum Flag {
     Boundary,
     By,
     Inject,
+    /// "too dark", "too fast": a complaint, so the opposite is wanted.
+    Too,
 }
 
 fn parse_attr(s: &str) -> Option<Attr> {
@@ -137,6 +139,7 @@ fn parse_flag(s: &str) -> Option<Flag> {
         "boundary" => Boundary,
         "by" => By,
         "inject" => Inject,
+        "too" => Too,
         _ => return None,
     })
 }

@@ -200,6 +200,16 @@ pub(crate) fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
     CamelotKey::from_str(&s).ok().map(|k| (k, used))
 }
 
+/// A comparison phrase ending in "than" with no number after it ("no faster than this"):
+/// it is read word by word instead ("no" + "faster").
+fn dangling_than(toks: &[Token], last: usize) -> bool {
+    toks[last].text == "than"
+        && !toks[last + 1..]
+            .iter()
+            .take(3)
+            .any(|t| matches!(t.kind, TokKind::Num(_)))
+}
+
 /// Longest-match tagging.
 pub(crate) fn tag(lex: &Lexicon, toks: &[Token]) -> Vec<Item> {
     let mut items = Vec::new();
@@ -214,7 +224,9 @@ pub(crate) fn tag(lex: &Lexicon, toks: &[Token]) -> Vec<Item> {
             }
             key.push_str(&toks[i + l - 1].text);
             if let Some(c) = lex.phrases.get(&key) {
-                best = Some((l, c.clone()));
+                if !dangling_than(toks, i + l - 1) {
+                    best = Some((l, c.clone()));
+                }
             }
         }
         let keyhit = key_at(toks, i);
