@@ -427,6 +427,24 @@ i("concrete", "126 or below", ok(rng("bpm", None, 126)), NF)
 i("concrete", "slower than 100", ok(rng("bpm", None, 99)), NF)
 i("concrete", "faster than 170", ok(rng("bpm", 171, None)), NF)
 
+# ================================================================ round 3
+# Booth complaints and comparisons without numbers, found while probing round 2's fixes
+# (fixed right away, so these are regression checks rather than an unseen measure).
+i("relative", "too fast, slow it down a touch", ok(dlt("bpm", -3, -2)), [],
+  note="'too fast' = slower (-8..-2) ANDed with 'a touch' (-3..-1)")
+i("relative", "too slow", ok(BPM_UP), [], note="a complaint asks for the opposite")
+i("relative", "energy is too high", ok(E_DN), [])
+i("negation", "too aggressive, calm it down", ok(notin("vibe", "aggressive"), E_DN), [])
+i("negation", "too much piano", ok(hasnt("instrumentation", "piano")), [])
+i("negation", "no faster than this", ok(BPM_NOT_UP), [])
+i("negation", "no slower than this", ok(BPM_NOT_DOWN), [])
+i("relative", "slower than this", ok(BPM_DN), [])
+i("negation", "energy shouldn't drop", ok(E_NOT_DOWN), [])
+i("comparative", "last one was great, more like that", ok(GENRE_KEEP_SOFT), [])
+i("relative", "something groovier", ok(DANCE_UP), [])
+i("relative", "faster, ideally, no vocals", ok(BPM_UP, soft(INSTRUMENTAL)), HE)
+i("relative", "the vibe should be darker, if you can", ok(soft(isin("vibe", "dark")), DARK_SOFT_E), HE)
+
 if __name__ == "__main__":
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "unseen_audit.jsonl")
     items = X.write(out, seed=2026)
