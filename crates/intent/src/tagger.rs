@@ -44,9 +44,35 @@ fn mentions_open_key(toks: &[Token]) -> bool {
         || toks.iter().any(|t| t.text == "openkey")
 }
 
+/// Camelot written with a space: "4 A", "camelot 8 a" (a lowercase letter needs key
+/// context, since "2 a bit faster" is not a key).
+fn spaced_camelot(toks: &[Token], i: usize, n: f64) -> Option<(CamelotKey, usize)> {
+    if n.fract() != 0.0 || !(1.0..=12.0).contains(&n) {
+        return None;
+    }
+    let letter = toks.get(i + 1).filter(|t| t.kind == TokKind::Word)?;
+    if !matches!(letter.text.as_str(), "a" | "b") {
+        return None;
+    }
+    let upper = letter.orig.chars().all(|c| c.is_ascii_uppercase());
+    let prev = i
+        .checked_sub(1)
+        .and_then(|p| toks.get(p))
+        .map(|t| t.text.as_str());
+    if !(upper || matches!(prev, Some("camelot" | "key"))) {
+        return None;
+    }
+    CamelotKey::from_str(&format!("{n}{}", letter.text))
+        .ok()
+        .map(|k| (k, 2))
+}
+
 /// Try to read a musical key starting at `i`. Returns (key, tokens used).
 pub(crate) fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
     let t = toks.get(i)?;
+    if let TokKind::Num(n) = t.kind {
+        return spaced_camelot(toks, i, n);
+    }
     if t.kind != TokKind::Word {
         return None;
     }
@@ -77,7 +103,7 @@ pub(crate) fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
     }
     if text == "camelot" {
         if let Some(n) = toks.get(i + 1) {
-            if n.kind == TokKind::Word {
+            if matches!(n.kind, TokKind::Word | TokKind::Num(_)) {
                 return key_at(toks, i + 1).map(|(k, u)| (k, u + 1));
             }
         }
@@ -333,11 +359,34 @@ fn tolerance_at(items: &[Item], i: usize) -> Option<(f64, f64, usize)> {
     }
 }
 
+/// "7/10": a rating out of ten is the number 7.
+fn out_of_ten(items: &[Item], i: usize) -> Option<f64> {
+    let ItemKind::Num(a) = items.get(i)?.kind else {
+        return None;
+    };
+    let slash = matches!(items.get(i + 1)?.kind, ItemKind::Sym('/'));
+    let ten = matches!(items.get(i + 2)?.kind, ItemKind::Num(t) if t == 10.0);
+    (slash && ten && a <= 10.0).then_some(a)
+}
+
 /// "124 - 128", "from 124 to 128", "between 120 and 125", "124 up to 128", "128 +/- 2".
 fn join_ranges(items: Vec<Item>) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     let mut i = 0;
     while i < items.len() {
+        if let Some(a) = out_of_ten(&items, i) {
+            out.push(Item {
+                kind: ItemKind::Num(a),
+                text: items[i..i + 3]
+                    .iter()
+                    .map(|x| x.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(""),
+                fuzzy: false,
+            });
+            i += 3;
+            continue;
+        }
         if let Some((a, t, n)) = tolerance_at(&items, i) {
             let text = items[i..i + n]
                 .iter()
