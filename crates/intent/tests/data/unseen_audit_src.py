@@ -444,6 +444,11 @@ i("comparative", "last one was great, more like that", ok(GENRE_KEEP_SOFT), [])
 i("relative", "something groovier", ok(DANCE_UP), [])
 i("relative", "faster, ideally, no vocals", ok(BPM_UP, soft(INSTRUMENTAL)), HE)
 i("relative", "the vibe should be darker, if you can", ok(soft(isin("vibe", "dark")), DARK_SOFT_E), HE)
+i("concrete", "4 A", ok(keys("4A")), KN)
+i("concrete", "camelot 8 a", ok(keys("8A")), KN)
+i("relative", "2 a bit faster", ok(BPM_UP_S), [], note="'2 a' is not a key without key context")
+i("concrete", "energy 7/10", ok(rng("energy", 6, 8)), NF, note="a rating out of ten = 'at 7'")
+i("concrete", "female vox only", ok(isin("vocal_presence", "female")), SL)
 
 if __name__ == "__main__":
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "unseen_audit.jsonl")
