@@ -449,6 +449,11 @@ i("concrete", "camelot 8 a", ok(keys("8A")), KN)
 i("relative", "2 a bit faster", ok(BPM_UP_S), [], note="'2 a' is not a key without key context")
 i("concrete", "energy 7/10", ok(rng("energy", 6, 8)), NF, note="a rating out of ten = 'at 7'")
 i("concrete", "female vox only", ok(isin("vocal_presence", "female")), SL)
+i("relative", "más despacio", ok(BPM_DN), [], lang="es")
+i("relative", "que suba la energía", ok(E_UP), [], lang="es")
+i("narrative", "people are going wild, keep it up", ok(E_KEEP), [], note="'keep it up' = keep the energy")
+i("narrative", "they're losing interest", ok(E_UP), [], note="was fuzzy-corrected to 'closing'")
+i("narrative", "first track of the night", ok(isin("intensity", "opener")), [])
 
 if __name__ == "__main__":
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "unseen_audit.jsonl")
