@@ -454,6 +454,9 @@ i("relative", "que suba la energía", ok(E_UP), [], lang="es")
 i("narrative", "people are going wild, keep it up", ok(E_KEEP), [], note="'keep it up' = keep the energy")
 i("narrative", "they're losing interest", ok(E_UP), [], note="was fuzzy-corrected to 'closing'")
 i("narrative", "first track of the night", ok(isin("intensity", "opener")), [])
+i("relative", "softer", ok(E_DN), [])
+i("relative", "a bit gentler", ok(E_DN_S), [])
+i("relative", "tougher", ok(*AGGR), SL)
 
 if __name__ == "__main__":
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "unseen_audit.jsonl")
