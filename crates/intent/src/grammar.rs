@@ -100,6 +100,25 @@ fn adjacent_head(items: &[Item], i: usize) -> Option<usize> {
     None
 }
 
+/// "no vocals or techno": a phrase that carries its own negation ("no vocals") extends it
+/// over an "or" list that follows. Returns the index of that "or".
+fn or_after_negated_phrase(items: &[Item]) -> Option<usize> {
+    const NEG_WORDS: [&str; 4] = ["no", "without", "sin", "not"];
+    let first = items.iter().position(|x| {
+        matches!(
+            x.kind,
+            ItemKind::C(Concept::Val { .. } | Concept::Term { .. })
+        ) && x.text.contains(' ')
+            && x.text
+                .split(' ')
+                .next()
+                .is_some_and(|w| NEG_WORDS.contains(&w.to_lowercase().as_str()))
+    })?;
+    // the items of one multi-concept phrase share its text
+    let j = (first + 1..items.len()).find(|&k| items[k].text != items[first].text)?;
+    items[j].text.eq_ignore_ascii_case("or").then_some(j)
+}
+
 /// Words between a modifier and its value that do not break the link ("drop the vocals").
 fn is_article(w: &str) -> bool {
     matches!(
@@ -241,7 +260,8 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     let hedge = flags.contains(&Some(Flag::Hedge)) || acc.pending_hedge;
     let neg_idx = flags
         .iter()
-        .position(|f| matches!(f, Some(Flag::Neg | Flag::NegSoft)));
+        .position(|f| matches!(f, Some(Flag::Neg | Flag::NegSoft)))
+        .or_else(|| or_after_negated_phrase(items));
     let neg_soft = neg_idx.is_some_and(|i| flags[i] == Some(Flag::NegSoft));
     if flags.contains(&Some(Flag::Vague)) {
         acc.vague = true;
@@ -397,7 +417,7 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     let keep = cl.has_mod(h, Flag::Keep);
                     let _ = keep;
                     // "too dark": not dark
-                    let negv = neg ^ *negated ^ less ^ cl.has_mod(h, Flag::Too);
+                    let negv = (neg || cl.has_mod(h, Flag::Too)) ^ *negated ^ less;
                     if *attr == Attr::Vibe && more && !neg {
                         cmp(acc, *attr, value, false, st, fz);
                     } else {
@@ -409,7 +429,7 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     cmp(acc, *attr, value, negv, st, fz);
                 }
                 Concept::Term { attr, word } => {
-                    let negv = neg ^ cl.has_mod(h, Flag::Less) ^ cl.has_mod(h, Flag::Too);
+                    let negv = (neg || cl.has_mod(h, Flag::Too)) ^ cl.has_mod(h, Flag::Less);
                     let op = if negv {
                         Op::NotContains {
                             values: vec![word.clone()],
@@ -427,8 +447,9 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                 }
                 Concept::Range { attr, lo, hi } => {
                     let low_level = *lo == Some(1.0) || (lo.is_none() && hi.is_some());
-                    if cl.has_mod(h, Flag::Too) {
-                        // "too fast" = slower, "too gentle" = more energy
+                    if cl.has_mod(h, Flag::Too) && !neg {
+                        // "too fast" = slower, "too gentle" = more energy ("avoid anything
+                        // too fast" is the plain negation below)
                         directional(&cl, acc, *attr, low_level, neg, st, fz, &nums);
                     } else if cl.has_mod(h, Flag::More) || cl.has_mod(h, Flag::Less) {
                         let up = cl.has_mod(h, Flag::More);
