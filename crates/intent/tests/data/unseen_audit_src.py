@@ -457,6 +457,11 @@ i("narrative", "first track of the night", ok(isin("intensity", "opener")), [])
 i("relative", "softer", ok(E_DN), [])
 i("relative", "a bit gentler", ok(E_DN_S), [])
 i("relative", "tougher", ok(*AGGR), SL)
+i("negation", "no vocals or techno", ok(INSTRUMENTAL, notin("genre", "techno")), [])
+i("negation", "neither techno nor house", ok(notin("genre", "techno", "house")), [])
+i("negation", "avoid anything too dark", ok(notin("vibe", "dark")), [])
+i("concrete", "126 or faster", ok(rng("bpm", 126, None)), NF)
+i("concrete", "no vocal techno", ok(INSTRUMENTAL, isin("genre", "techno")), [])
 
 if __name__ == "__main__":
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "unseen_audit.jsonl")
