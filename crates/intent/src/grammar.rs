@@ -22,6 +22,30 @@ pub(crate) struct Acc {
     pub inject: bool,
     /// Clauses that had words but produced nothing (for the semantic fallback).
     pub unexplained: Vec<String>,
+    /// A clause that was only a hedge ("if you can, no vocals"): it softens the next clause,
+    /// or, when none follows ("no vocals, if possible"), the last one (see `finish_hedge`).
+    pub pending_hedge: bool,
+    /// Candidates of the last clause that produced any.
+    pub last_clause: std::ops::Range<usize>,
+}
+
+/// A trailing hedge-only clause softens the clause before it.
+pub(crate) fn finish_hedge(acc: &mut Acc) {
+    if !acc.pending_hedge {
+        return;
+    }
+    acc.pending_hedge = false;
+    let r = acc.last_clause.clone();
+    for c in acc.cands.get_mut(r).into_iter().flatten() {
+        c.c.strength = Strength::Soft;
+    }
+}
+
+fn hedge_only(flags: &[Option<Flag>]) -> bool {
+    flags.contains(&Some(Flag::Hedge))
+        && flags
+            .iter()
+            .all(|f| matches!(f, Some(Flag::Hedge | Flag::Stop)))
 }
 
 fn is_head(it: &Item) -> bool {
@@ -53,7 +77,14 @@ fn adjacent_head(items: &[Item], i: usize) -> Option<usize> {
             items[j].kind,
             ItemKind::C(Concept::Val { .. } | Concept::Term { .. })
         );
-        if !value || j == i + 1 || items[i + 1..j].iter().all(|x| x.text.len() <= 2) {
+        if !value
+            || j == i + 1
+            || items[i + 1..j].iter().all(|x| {
+                x.text.len() <= 2
+                    || is_article(&x.text)
+                    || matches!(x.flag(), Some(Flag::Small | Flag::Large))
+            })
+        {
             return Some(j);
         }
         return None;
@@ -61,7 +92,7 @@ fn adjacent_head(items: &[Item], i: usize) -> Option<usize> {
     let mut k = i;
     while k > 0 {
         k -= 1;
-        if skippable(&items[k]) || items[k].flag().is_some_and(is_mod) {
+        if skippable(&items[k]) || items[k].flag().is_some_and(|f| is_mod(f) || f == Flag::Neg) {
             continue;
         }
         return is_head(&items[k]).then_some(k);
@@ -69,10 +100,57 @@ fn adjacent_head(items: &[Item], i: usize) -> Option<usize> {
     None
 }
 
+/// "no vocals or techno": a phrase that carries its own negation ("no vocals") extends it
+/// over an "or" list that follows. Returns the index of that "or".
+fn or_after_negated_phrase(items: &[Item]) -> Option<usize> {
+    const NEG_WORDS: [&str; 4] = ["no", "without", "sin", "not"];
+    let first = items.iter().position(|x| {
+        matches!(
+            x.kind,
+            ItemKind::C(Concept::Val { .. } | Concept::Term { .. })
+        ) && x.text.contains(' ')
+            && x.text
+                .split(' ')
+                .next()
+                .is_some_and(|w| NEG_WORDS.contains(&w.to_lowercase().as_str()))
+    })?;
+    // the items of one multi-concept phrase share its text
+    let j = (first + 1..items.len()).find(|&k| items[k].text != items[first].text)?;
+    items[j].text.eq_ignore_ascii_case("or").then_some(j)
+}
+
+/// Words between a modifier and its value that do not break the link ("drop the vocals").
+fn is_article(w: &str) -> bool {
+    matches!(
+        w.to_lowercase().as_str(),
+        "the" | "an" | "some" | "any" | "those" | "these" | "all"
+    )
+}
+
+/// A comparison word with no number after it ("not lower than now") is a direction.
+fn bare_comparison(items: &[Item], i: usize, f: Flag) -> Option<Flag> {
+    let numbered = items[i + 1..]
+        .iter()
+        .take(3)
+        .any(|x| matches!(x.kind, ItemKind::Num(_) | ItemKind::NumRange(..)));
+    match f {
+        Flag::Below if !numbered => Some(Flag::Less),
+        Flag::Above if !numbered => Some(Flag::More),
+        _ => None,
+    }
+}
+
 fn is_mod(f: Flag) -> bool {
     matches!(
         f,
-        Flag::More | Flag::Less | Flag::High | Flag::Low | Flag::Medium | Flag::Keep | Flag::Change
+        Flag::More
+            | Flag::Less
+            | Flag::High
+            | Flag::Low
+            | Flag::Medium
+            | Flag::Keep
+            | Flag::Change
+            | Flag::Too
     )
 }
 
@@ -175,10 +253,15 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
         return;
     }
     let flags: Vec<Option<Flag>> = items.iter().map(Item::flag).collect();
-    let hedge = flags.contains(&Some(Flag::Hedge));
+    if hedge_only(&flags) {
+        acc.pending_hedge = true;
+        return;
+    }
+    let hedge = flags.contains(&Some(Flag::Hedge)) || acc.pending_hedge;
     let neg_idx = flags
         .iter()
-        .position(|f| matches!(f, Some(Flag::Neg | Flag::NegSoft)));
+        .position(|f| matches!(f, Some(Flag::Neg | Flag::NegSoft)))
+        .or_else(|| or_after_negated_phrase(items));
     let neg_soft = neg_idx.is_some_and(|i| flags[i] == Some(Flag::NegSoft));
     if flags.contains(&Some(Flag::Vague)) {
         acc.vague = true;
@@ -191,12 +274,21 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     let mut unattached = Vec::new();
     for (i, f) in flags.iter().enumerate() {
         let Some(f) = *f else { continue };
+        let bare = bare_comparison(items, i, f);
+        let f = bare.unwrap_or(f);
         if !is_mod(f) {
             continue;
         }
         match adjacent_head(items, i) {
-            Some(h) => mods[h].push(f),
-            None => unattached.push(f),
+            Some(h) => {
+                mods[h].push(f);
+                // "energy not lower": the negation belongs to the modifier
+                if i > 0 && matches!(flags[i - 1], Some(Flag::Neg)) {
+                    mods[h].push(Flag::Neg);
+                }
+            }
+            None if bare.is_none() => unattached.push(f),
+            None => {}
         }
     }
     let mut post_neg = vec![false; items.len()];
@@ -324,7 +416,8 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     let more = cl.has_mod(h, Flag::More);
                     let keep = cl.has_mod(h, Flag::Keep);
                     let _ = keep;
-                    let negv = neg ^ *negated ^ less;
+                    // "too dark": not dark
+                    let negv = (neg || cl.has_mod(h, Flag::Too)) ^ *negated ^ less;
                     if *attr == Attr::Vibe && more && !neg {
                         cmp(acc, *attr, value, false, st, fz);
                     } else {
@@ -336,7 +429,7 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     cmp(acc, *attr, value, negv, st, fz);
                 }
                 Concept::Term { attr, word } => {
-                    let negv = neg ^ cl.has_mod(h, Flag::Less);
+                    let negv = (neg || cl.has_mod(h, Flag::Too)) ^ cl.has_mod(h, Flag::Less);
                     let op = if negv {
                         Op::NotContains {
                             values: vec![word.clone()],
@@ -353,7 +446,12 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     directional(&cl, acc, *attr, up, neg, st, fz, &nums);
                 }
                 Concept::Range { attr, lo, hi } => {
-                    if cl.has_mod(h, Flag::More) || cl.has_mod(h, Flag::Less) {
+                    let low_level = *lo == Some(1.0) || (lo.is_none() && hi.is_some());
+                    if cl.has_mod(h, Flag::Too) && !neg {
+                        // "too fast" = slower, "too gentle" = more energy ("avoid anything
+                        // too fast" is the plain negation below)
+                        directional(&cl, acc, *attr, low_level, neg, st, fz, &nums);
+                    } else if cl.has_mod(h, Flag::More) || cl.has_mod(h, Flag::Less) {
                         let up = cl.has_mod(h, Flag::More);
                         let up = if *lo == Some(1.0) || (lo.is_none() && hi.is_some()) {
                             !up
@@ -446,6 +544,10 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                 false,
             );
         }
+    }
+    if acc.cands.len() > before {
+        acc.pending_hedge = false;
+        acc.last_clause = before..acc.cands.len();
     }
     if acc.cands.len() == before && acc.ood.len() == before_ood {
         let has_words = items.iter().any(|i| matches!(i.kind, ItemKind::Unknown))
@@ -732,6 +834,13 @@ fn dim(
     let change = cl.has_mod(h, Flag::Change);
     match attr.kind() {
         AttrKind::Numeric => {
+            let neg = neg || cl.has_mod(h, Flag::Neg);
+            // "energy is too high" = less energy
+            if cl.has_mod(h, Flag::Too) && (cl.has_mod(h, Flag::High) || cl.has_mod(h, Flag::Low)) {
+                let up = cl.has_mod(h, Flag::Low);
+                directional(cl, acc, attr, up, neg, st, fz, nums);
+                return;
+            }
             let more = cl.has_mod(h, Flag::More);
             let less = cl.has_mod(h, Flag::Less);
             if more != less {
@@ -919,8 +1028,15 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                 (_, Some(Flag::Pct)) | (ItemKind::Sym('%'), _) => pct = true,
                 (ItemKind::C(Concept::Dim(Attr::Bpm)), _) => bpm_unit = true,
                 (_, Some(Flag::About)) => op = Some(Flag::About),
+                // "120 or more"; but in "under 110 and over 140" the "and over" starts
+                // the next bound, not this one
                 (_, Some(f @ (Flag::AtMost | Flag::AtLeast))) => {
-                    op = Some(f);
+                    if !matches!(
+                        op,
+                        Some(Flag::Below | Flag::Above | Flag::AtMost | Flag::AtLeast)
+                    ) {
+                        op = Some(f);
+                    }
                     break;
                 }
                 (ItemKind::Sym('+'), _) => {

@@ -39,8 +39,11 @@ pub(crate) fn check(prompt: &str, max_chars: usize) -> Result<(), String> {
             return Err("prompt looks like HTML/markup, not a request".into());
         }
     }
-    const SQL: [&str; 10] = [
+    const SQL: [&str; 13] = [
         ";--",
+        "drop database",
+        "drop schema",
+        "truncate table",
         "; --",
         "');",
         "\");",

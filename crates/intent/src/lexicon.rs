@@ -75,6 +75,8 @@ pub(crate) enum Flag {
     Boundary,
     By,
     Inject,
+    /// "too dark", "too fast": a complaint, so the opposite is wanted.
+    Too,
 }
 
 fn parse_attr(s: &str) -> Option<Attr> {
@@ -137,6 +139,7 @@ fn parse_flag(s: &str) -> Option<Flag> {
         "boundary" => Boundary,
         "by" => By,
         "inject" => Inject,
+        "too" => Too,
         _ => return None,
     })
 }
@@ -243,6 +246,11 @@ pub(crate) fn fold_char(c: char) -> Option<char> {
         'ñ' | 'Ñ' => 'n',
         'ç' | 'Ç' => 'c',
         '\'' | '\u{2019}' | '\u{2018}' | '`' | '´' => return None,
+        // full-width forms (U+FF01-U+FF5E) are ASCII typed with an East Asian input method
+        '\u{FF01}'..='\u{FF5E}' => {
+            let a = char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c);
+            return fold_char(a);
+        }
         c => {
             let mut l = c.to_lowercase();
             let first = l.next().unwrap_or(c);
@@ -281,6 +289,22 @@ fn push_word(out: &mut Vec<Token>, text: &mut String, orig: &mut String) {
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '.')
         .count();
+    if let Some(lo) = tempo_decade(&t) {
+        // "the 120s": a decade of tempo, read as the range "120 - 129"
+        for (text, kind) in [
+            (lo.to_string(), TokKind::Num(lo)),
+            ("-".to_string(), TokKind::Punct),
+            ((lo + 9.0).to_string(), TokKind::Num(lo + 9.0)),
+        ] {
+            out.push(Token {
+                orig: text.clone(),
+                text,
+                kind,
+                fuzzy: false,
+            });
+        }
+        return;
+    }
     if digits > 0 && digits < t.len() {
         let (n, rest) = t.split_at(digits);
         if matches!(rest, "bpm" | "bpms" | "ish" | "k")
@@ -298,7 +322,7 @@ fn push_word(out: &mut Vec<Token>, text: &mut String, orig: &mut String) {
                 }
                 out.push(Token {
                     text: n.to_string(),
-                    orig: o[..n.len()].to_string(),
+                    orig: o.chars().take(n.chars().count()).collect(),
                     kind: TokKind::Num(v),
                     fuzzy: false,
                 });
@@ -326,6 +350,135 @@ fn push_word(out: &mut Vec<Token>, text: &mut String, orig: &mut String) {
         kind,
         fuzzy: false,
     });
+}
+
+/// "120s" -> 120: a three-digit tempo decade (60s-190s of BPM; "80s" stays an era).
+fn tempo_decade(t: &str) -> Option<f64> {
+    let n = t.strip_suffix('s')?;
+    if n.len() != 3 || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: f64 = n.parse().ok()?;
+    (v % 10.0 == 0.0 && (100.0..=190.0).contains(&v)).then_some(v)
+}
+
+const UNITS: [&str; 9] = [
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+];
+const TEENS: [&str; 10] = [
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+const TENS: [&str; 8] = [
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+
+fn word_value(list: &[&str], w: Option<&str>, base: f64, step: f64) -> Option<f64> {
+    let w = w?;
+    list.iter()
+        .position(|x| *x == w)
+        .map(|p| base + step * p as f64)
+}
+
+/// A number written in words at `i` ("one twenty eight", "a hundred and twenty-four",
+/// "ninety", "a couple of bpm"): (value, tokens used). Lone small numbers ("one", "two step")
+/// stay words.
+fn number_word_at(toks: &[Token], i: usize) -> Option<(f64, usize)> {
+    let w = |j: usize| {
+        toks.get(j)
+            .filter(|t| t.kind == TokKind::Word)
+            .map(|t| t.text.as_str())
+    };
+    let tens_or_teen =
+        |j: usize| word_value(&TENS, w(j), 20.0, 10.0).or(word_value(&TEENS, w(j), 10.0, 1.0));
+    let mut j = i;
+    // "a couple (of) bpm / percent"
+    if w(j) == Some("a") && w(j + 1) == Some("couple") {
+        j += 1;
+    }
+    if w(j) == Some("couple") {
+        j += 1;
+        if w(j) == Some("of") {
+            j += 1;
+        }
+        let unit = toks
+            .get(j)
+            .is_some_and(|t| matches!(t.text.as_str(), "bpm" | "bpms" | "percent" | "%" | "beats"));
+        return unit.then_some((2.0, j - i));
+    }
+    let mut total = 0.0;
+    let mut hundred = false;
+    if matches!(w(j), Some("a" | "one")) && w(j + 1) == Some("hundred") {
+        j += 2;
+        hundred = true;
+    } else if w(j) == Some("hundred") {
+        j += 1;
+        hundred = true;
+    } else if w(j) == Some("one") && tens_or_teen(j + 1).is_some() {
+        // DJ shorthand: "one twenty eight" = 128
+        j += 1;
+        hundred = true;
+    }
+    if hundred {
+        total = 100.0;
+        let rest = word_value(&UNITS, w(j + 1), 1.0, 1.0).or(tens_or_teen(j + 1));
+        if w(j) == Some("and") && rest.is_some() {
+            j += 1;
+        }
+    }
+    if let Some(t) = word_value(&TENS, w(j), 20.0, 10.0) {
+        total += t;
+        j += 1;
+        if let Some(u) = word_value(&UNITS, w(j), 1.0, 1.0) {
+            total += u;
+            j += 1;
+        }
+    } else if let Some(t) = word_value(&TEENS, w(j), 10.0, 1.0) {
+        total += t;
+        j += 1;
+    } else if let (true, Some(u)) = (hundred, word_value(&UNITS, w(j), 1.0, 1.0)) {
+        total += u;
+        j += 1;
+    }
+    (total >= 20.0).then_some((total, j - i))
+}
+
+/// Replace numbers written in words by number tokens.
+pub(crate) fn number_words(toks: Vec<Token>) -> Vec<Token> {
+    let mut out = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        if let Some((v, n)) = number_word_at(&toks, i) {
+            let orig = toks[i..i + n]
+                .iter()
+                .map(|t| t.orig.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            out.push(Token {
+                text: int_text(v),
+                orig,
+                kind: TokKind::Num(v),
+                fuzzy: false,
+            });
+            i += n;
+            continue;
+        }
+        out.push(toks[i].clone());
+        i += 1;
+    }
+    out
+}
+
+fn int_text(v: f64) -> String {
+    format!("{}", v.round() as i64)
 }
 
 /// Split a prompt into tokens. Bounded by `max_tokens` (extra input is dropped; the caller
@@ -504,7 +657,7 @@ impl Lexicon {
             v
         };
         let max = if n >= 9 { 2 } else { 1 };
-        let mut best: Option<(usize, &str)> = None;
+        let mut best: Option<((usize, usize), &str)> = None;
         for cand in &self.words {
             let m = cand.len();
             if m.abs_diff(n) > max || m < 4 {
@@ -515,8 +668,11 @@ impl Lexicon {
             if n == 4 && sorted(w) != sorted(cand) {
                 continue;
             }
-            if d <= max && best.is_none_or(|(bd, _)| d < bd) {
-                best = Some((d, cand.as_str()));
+            // on a tie prefer a candidate at least as long as the word: typing drops letters
+            // more often than it adds them ("fastr" is "faster", not "fast")
+            let rank = (d, usize::from(m < n));
+            if d <= max && best.is_none_or(|(br, _)| rank < br) {
+                best = Some((rank, cand.as_str()));
             }
         }
         best.map(|(_, c)| c)

@@ -4,7 +4,8 @@
 //! Pipeline (pure, bounded, never panics):
 //! 1. [`guard`]: reject unusable input (empty, > `max_chars`, control characters,
 //!    HTML/SQL/JSON-looking text, prompt injections) with `status: error`;
-//! 2. tokenize, fuzzy-correct unknown words against the lexicon (Damerau-Levenshtein);
+//! 2. tokenize, read numbers written in words, fuzzy-correct unknown words against the
+//!    lexicon (Damerau-Levenshtein; keys such as "Amin" are left alone);
 //! 3. tag phrases of `data/lexicon.txt` (longest match), keys in every notation, numbers;
 //! 4. split into clauses ("," "but" "and" ...), interpret each (negation scope, hedges,
 //!    magnitudes, comparatives, numbers);
@@ -122,22 +123,27 @@ impl Parser {
             Ok(l) => l,
             Err(e) => return Intent::error(format!("internal lexicon error: {e}")),
         };
-        let mut toks = lexicon::tokenize(prompt, self.options.max_tokens + 1);
+        let toks = lexicon::tokenize(prompt, self.options.max_tokens + 1);
         if toks.len() > self.options.max_tokens {
             return explained(Intent::error(format!(
                 "prompt has more than {} words",
                 self.options.max_tokens
             )));
         }
+        let mut toks = lexicon::number_words(toks);
         if self.options.fuzzy {
             let mut budget = 48;
-            for t in toks.iter_mut() {
+            for i in 0..toks.len() {
+                let t = &toks[i];
+                // a key ("Amin", "Ebm") is not a misspelt word
                 if t.kind != TokKind::Word
                     || lex.phrases.contains_key(&t.text)
                     || lex.words.binary_search(&t.text).is_ok()
+                    || tagger::key_at(&toks, i).is_some()
                 {
                     continue;
                 }
+                let t = &mut toks[i];
                 if budget == 0 {
                     break;
                 }
@@ -158,6 +164,7 @@ impl Parser {
                 start = i + 1;
             }
         }
+        grammar::finish_hedge(&mut acc);
         if acc.inject {
             return explained(Intent::error(
                 "the prompt looks like an instruction to the system, not a musical request",
@@ -212,6 +219,21 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
                 && matches!(&c.c.op, Op::NotIn { values } if values == &["instrumental"]))
         });
     }
+    // "choir vocals": a named kind of voice already implies "not instrumental"
+    let voiced = |c: &Constraint| {
+        c.attr == Attr::VocalPresence
+            && matches!(&c.op, Op::In { values } if !values.iter().any(|v| v == "instrumental"))
+    };
+    let voiced_strengths: Vec<Strength> = cands
+        .iter()
+        .filter(|c| voiced(&c.c))
+        .map(|c| c.c.strength)
+        .collect();
+    cands.retain(|c| {
+        !(c.c.attr == Attr::VocalPresence
+            && voiced_strengths.contains(&c.c.strength)
+            && matches!(&c.c.op, Op::NotIn { values } if values == &["instrumental"]))
+    });
     let constraints = merge::merge(cands.into_iter().map(|c| c.c).collect());
     let (mut constraints, mut ambiguous) = merge::conflicts(constraints);
     for (a, _) in &acc.ood {

@@ -37,6 +37,32 @@ fn nonempty(r: (Option<f64>, Option<f64>)) -> bool {
     }
 }
 
+/// Values of one attribute that exclude each other: asked for together they are a
+/// contradiction, not alternatives ("brighter but darker", "female vocals, instrumental").
+fn opposite(attr: Attr, a: &str, b: &str) -> bool {
+    const VIBE: [(&str, &str); 2] = [("dark", "bright"), ("chill", "aggressive")];
+    let none_vs_some = |none: &str| (a == none) != (b == none);
+    match attr {
+        Attr::Vibe => VIBE
+            .iter()
+            .any(|(x, y)| (a == *x && b == *y) || (a == *y && b == *x)),
+        Attr::VocalPresence => none_vs_some("instrumental"),
+        Attr::VocalStyle | Attr::Language => none_vs_some("none"),
+        Attr::TempoFeel => {
+            matches!(
+                (a, b),
+                ("half-time", "double-time") | ("double-time", "half-time")
+            )
+        }
+        _ => false,
+    }
+}
+
+/// Two `in` lists on one attribute whose values exclude each other.
+fn opposed(attr: Attr, a: &[String], b: &[String]) -> bool {
+    a.iter().all(|x| b.iter().all(|y| opposite(attr, x, y)))
+}
+
 /// Union `in`/`not_in`/`contains` lists, intersect ranges and deltas, drop duplicates.
 pub(crate) fn merge(cs: Vec<Constraint>) -> Vec<Constraint> {
     let mut out: Vec<Constraint> = Vec::new();
@@ -49,6 +75,8 @@ pub(crate) fn merge(cs: Vec<Constraint>) -> Vec<Constraint> {
                 continue 'next;
             }
             match (&mut o.op, &c.op) {
+                // "female vocals, instrumental only": not alternatives but a contradiction
+                (Op::In { values: a }, Op::In { values: b }) if opposed(c.attr, a, b) => {}
                 (Op::In { values: a }, Op::In { values: b })
                 | (Op::NotIn { values: a }, Op::NotIn { values: b })
                 | (Op::Contains { values: a }, Op::Contains { values: b })

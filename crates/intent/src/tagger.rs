@@ -37,9 +37,42 @@ impl Item {
 
 const NOTE_LETTERS: &str = "abcdefg";
 
+/// The prompt names the Open Key notation ("1m or 2m in open key"), so "6m"/"8d" are keys.
+fn mentions_open_key(toks: &[Token]) -> bool {
+    toks.windows(2)
+        .any(|w| w[0].text == "open" && matches!(w[1].text.as_str(), "key" | "keys"))
+        || toks.iter().any(|t| t.text == "openkey")
+}
+
+/// Camelot written with a space: "4 A", "camelot 8 a" (a lowercase letter needs key
+/// context, since "2 a bit faster" is not a key).
+fn spaced_camelot(toks: &[Token], i: usize, n: f64) -> Option<(CamelotKey, usize)> {
+    if n.fract() != 0.0 || !(1.0..=12.0).contains(&n) {
+        return None;
+    }
+    let letter = toks.get(i + 1).filter(|t| t.kind == TokKind::Word)?;
+    if !matches!(letter.text.as_str(), "a" | "b") {
+        return None;
+    }
+    let upper = letter.orig.chars().all(|c| c.is_ascii_uppercase());
+    let prev = i
+        .checked_sub(1)
+        .and_then(|p| toks.get(p))
+        .map(|t| t.text.as_str());
+    if !(upper || matches!(prev, Some("camelot" | "key"))) {
+        return None;
+    }
+    CamelotKey::from_str(&format!("{n}{}", letter.text))
+        .ok()
+        .map(|k| (k, 2))
+}
+
 /// Try to read a musical key starting at `i`. Returns (key, tokens used).
-fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
+pub(crate) fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
     let t = toks.get(i)?;
+    if let TokKind::Num(n) = t.kind {
+        return spaced_camelot(toks, i, n);
+    }
     if t.kind != TokKind::Word {
         return None;
     }
@@ -61,14 +94,16 @@ fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
         if matches!(last, b'a' | b'b') {
             return CamelotKey::from_str(text).ok().map(|k| (k, 1));
         }
-        if matches!(last, b'm' | b'd') && matches!(prev, Some("key" | "in" | "open")) {
+        if matches!(last, b'm' | b'd')
+            && (matches!(prev, Some("key" | "in" | "open")) || mentions_open_key(toks))
+        {
             return CamelotKey::from_str(text).ok().map(|k| (k, 1));
         }
         return None;
     }
     if text == "camelot" {
         if let Some(n) = toks.get(i + 1) {
-            if n.kind == TokKind::Word {
+            if matches!(n.kind, TokKind::Word | TokKind::Num(_)) {
                 return key_at(toks, i + 1).map(|(k, u)| (k, u + 1));
             }
         }
@@ -191,6 +226,16 @@ fn key_at(toks: &[Token], i: usize) -> Option<(CamelotKey, usize)> {
     CamelotKey::from_str(&s).ok().map(|k| (k, used))
 }
 
+/// A comparison phrase ending in "than" with no number after it ("no faster than this"):
+/// it is read word by word instead ("no" + "faster").
+fn dangling_than(toks: &[Token], last: usize) -> bool {
+    toks[last].text == "than"
+        && !toks[last + 1..]
+            .iter()
+            .take(3)
+            .any(|t| matches!(t.kind, TokKind::Num(_)))
+}
+
 /// Longest-match tagging.
 pub(crate) fn tag(lex: &Lexicon, toks: &[Token]) -> Vec<Item> {
     let mut items = Vec::new();
@@ -205,7 +250,9 @@ pub(crate) fn tag(lex: &Lexicon, toks: &[Token]) -> Vec<Item> {
             }
             key.push_str(&toks[i + l - 1].text);
             if let Some(c) = lex.phrases.get(&key) {
-                best = Some((l, c.clone()));
+                if !dangling_than(toks, i + l - 1) {
+                    best = Some((l, c.clone()));
+                }
             }
         }
         let keyhit = key_at(toks, i);
@@ -284,11 +331,76 @@ pub(crate) fn tag(lex: &Lexicon, toks: &[Token]) -> Vec<Item> {
     join_ranges(items)
 }
 
-/// "124 - 128", "from 124 to 128", "between 120 and 125", "124 up to 128".
+/// "128 +/- 2", "128 ± 2", "128 plus or minus 2": (centre, tolerance, items used).
+fn tolerance_at(items: &[Item], i: usize) -> Option<(f64, f64, usize)> {
+    let ItemKind::Num(a) = items.get(i)?.kind else {
+        return None;
+    };
+    let sym = |k: usize, c: char| {
+        items
+            .get(k)
+            .is_some_and(|x| matches!(x.kind, ItemKind::Sym(s) if s == c))
+    };
+    let conn = if sym(i + 1, '±') {
+        1
+    } else if sym(i + 1, '+') && sym(i + 2, '/') && sym(i + 3, '-') {
+        3
+    } else if items
+        .get(i + 1)
+        .is_some_and(|x| x.text.eq_ignore_ascii_case("plus or minus"))
+    {
+        1
+    } else {
+        return None;
+    };
+    match items.get(i + 1 + conn)?.kind {
+        ItemKind::Num(t) if t > 0.0 && t < a => Some((a, t, conn + 2)),
+        _ => None,
+    }
+}
+
+/// "7/10": a rating out of ten is the number 7.
+fn out_of_ten(items: &[Item], i: usize) -> Option<f64> {
+    let ItemKind::Num(a) = items.get(i)?.kind else {
+        return None;
+    };
+    let slash = matches!(items.get(i + 1)?.kind, ItemKind::Sym('/'));
+    let ten = matches!(items.get(i + 2)?.kind, ItemKind::Num(t) if t == 10.0);
+    (slash && ten && a <= 10.0).then_some(a)
+}
+
+/// "124 - 128", "from 124 to 128", "between 120 and 125", "124 up to 128", "128 +/- 2".
 fn join_ranges(items: Vec<Item>) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     let mut i = 0;
     while i < items.len() {
+        if let Some(a) = out_of_ten(&items, i) {
+            out.push(Item {
+                kind: ItemKind::Num(a),
+                text: items[i..i + 3]
+                    .iter()
+                    .map(|x| x.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(""),
+                fuzzy: false,
+            });
+            i += 3;
+            continue;
+        }
+        if let Some((a, t, n)) = tolerance_at(&items, i) {
+            let text = items[i..i + n]
+                .iter()
+                .map(|x| x.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            out.push(Item {
+                kind: ItemKind::NumRange(a - t, a + t),
+                text,
+                fuzzy: false,
+            });
+            i += n;
+            continue;
+        }
         if let ItemKind::Num(a) = items[i].kind {
             let conn = items.get(i + 1);
             let b = items.get(i + 2).and_then(|it| {
@@ -304,8 +416,9 @@ fn join_ranges(items: Vec<Item>) -> Vec<Item> {
                     || matches!(c.flag(), Some(Flag::To))
                     || (matches!(c.flag(), Some(Flag::AtMost)) && c.text.to_lowercase() == "up to")
                     || (prev_between
-                        && matches!(c.flag(), Some(Flag::Boundary))
-                        && c.text.eq_ignore_ascii_case("and"))
+                        && (matches!(c.flag(), Some(Flag::Boundary))
+                            && matches!(c.text.to_lowercase().as_str(), "and" | "y")
+                            || matches!(c.kind, ItemKind::Sym('&'))))
             });
             if let (true, Some(b)) = (is_conn, b) {
                 if b > a {

@@ -1,7 +1,11 @@
 //! Garbage never becomes a constraint; nothing panics; outputs are always valid language.
 
-use flowstate_intent::{parse, suggest, validate, IntentStatus, Parser, ParserOptions};
+use flowstate_intent::{
+    parse, suggest, validate, IntentStatus, Parser, ParserOptions, SuggestionKind,
+};
 use proptest::prelude::*;
+
+const AUDIT: &str = include_str!("data/unseen_audit.jsonl");
 
 fn no_constraints(prompt: &str) {
     let i = parse(prompt);
@@ -83,6 +87,39 @@ fn suggestions_complete_and_chip() {
     assert!(suggest("", &[], 0).is_empty());
 }
 
+/// Every prefix of every audit prompt, as typed key by key: the parser stays valid and the
+/// suggestions extend what was typed.
+#[test]
+fn audit_prompts_typed_key_by_key() {
+    for line in AUDIT.lines().filter(|l| !l.trim().is_empty()) {
+        let rec: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+        let prompt = rec["prompt"].as_str().unwrap_or_default();
+        let chars: Vec<char> = prompt.chars().take(200).collect();
+        for n in 0..=chars.len() {
+            let prefix: String = chars[..n].iter().collect();
+            for c in &parse(&prefix).constraints {
+                assert!(validate(c).is_empty(), "{prefix:?}: invalid {c:?}");
+            }
+            let s = suggest(&prefix, &[], 8);
+            assert!(s.len() <= 8, "{prefix:?}: {s:?}");
+            let head = match prefix.rfind(char::is_whitespace) {
+                Some(i) => &prefix[..i],
+                None => "",
+            };
+            for x in &s {
+                let base = match x.kind {
+                    SuggestionKind::Chip => prefix.trim_end(),
+                    _ => head,
+                };
+                assert!(
+                    !x.text.trim().is_empty() && x.text.starts_with(base),
+                    "{prefix:?}: suggestion {x:?} does not extend the prompt"
+                );
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
@@ -103,6 +140,8 @@ proptest! {
         "128", "-", "to", "130", "about", "~", "+", "%", "bpm", "same", "different", "genre", "techno",
         "but", "and", ",", "maybe", "vocals", "by", "Bicep", "between", "under", "9999", "0", "keep", "it",
         "high", "build", "peak", "drop", "down", "up", "보컬", "없이", "más", "sin", "relative", "major",
+        "one", "twenty", "hundred", "ninety", "couple", "120s", "±", "/", "&", "open", "1m", "8d",
+        "plus or minus", "or more", "and over", "Amin", "ｔｅｃｈｎｏ", "１２８", "fastr", "instrumental",
     ]), 0..20)) {
         let s = words.join(" ");
         let i = parse(&s);
