@@ -213,26 +213,20 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
         c.c.attr == Attr::Language
             && matches!(&c.c.op, Op::In { values } if !values.iter().any(|v| v == "none"))
     });
-    if language_set {
-        cands.retain(|c| {
-            !(c.c.attr == Attr::VocalPresence
-                && matches!(&c.c.op, Op::NotIn { values } if values == &["instrumental"]))
-        });
-    }
     // "choir vocals": a named kind of voice already implies "not instrumental"
-    let voiced = |c: &Constraint| {
-        c.attr == Attr::VocalPresence
-            && matches!(&c.op, Op::In { values } if !values.iter().any(|v| v == "instrumental"))
-    };
     let voiced_strengths: Vec<Strength> = cands
         .iter()
-        .filter(|c| voiced(&c.c))
+        .filter(|c| {
+            c.c.attr == Attr::VocalPresence
+                && matches!(&c.c.op, Op::In { values } if !values.iter().any(|v| v == "instrumental"))
+        })
         .map(|c| c.c.strength)
         .collect();
+    // the bare "not instrumental" that a sung language or a named voice implies is dropped
     cands.retain(|c| {
-        !(c.c.attr == Attr::VocalPresence
-            && voiced_strengths.contains(&c.c.strength)
-            && matches!(&c.c.op, Op::NotIn { values } if values == &["instrumental"]))
+        let not_instrumental = c.c.attr == Attr::VocalPresence
+            && matches!(&c.c.op, Op::NotIn { values } if values == &["instrumental"]);
+        !(not_instrumental && (language_set || voiced_strengths.contains(&c.c.strength)))
     });
     let constraints = merge::merge(cands.into_iter().map(|c| c.c).collect());
     let (mut constraints, mut ambiguous) = merge::conflicts(constraints);

@@ -369,6 +369,15 @@ fn out_of_ten(items: &[Item], i: usize) -> Option<f64> {
     (slash && ten && a <= 10.0).then_some(a)
 }
 
+/// The texts of `items` joined by `sep` (the text of an item made of several).
+fn joined(items: &[Item], sep: &str) -> String {
+    items
+        .iter()
+        .map(|x| x.text.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 /// "124 - 128", "from 124 to 128", "between 120 and 125", "124 up to 128", "128 +/- 2".
 fn join_ranges(items: Vec<Item>) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
@@ -377,25 +386,16 @@ fn join_ranges(items: Vec<Item>) -> Vec<Item> {
         if let Some(a) = out_of_ten(&items, i) {
             out.push(Item {
                 kind: ItemKind::Num(a),
-                text: items[i..i + 3]
-                    .iter()
-                    .map(|x| x.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(""),
+                text: joined(&items[i..i + 3], ""),
                 fuzzy: false,
             });
             i += 3;
             continue;
         }
         if let Some((a, t, n)) = tolerance_at(&items, i) {
-            let text = items[i..i + n]
-                .iter()
-                .map(|x| x.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
             out.push(Item {
                 kind: ItemKind::NumRange(a - t, a + t),
-                text,
+                text: joined(&items[i..i + n], " "),
                 fuzzy: false,
             });
             i += n;
