@@ -1,7 +1,7 @@
 //! Benchmark (not a test): energy / structure / mix points / vocals against the eval
 //! manifest, on PCM decoded by `scripts/eval/decode_pcm.sh`.
 //!
-//! `cargo run --release -p flowstate-analysis --example eval_features -- ~/.cache/flowstate-eval [-v] [--only p0001,p0002]`
+//! `cargo run --release -p flowstate-analysis --example eval_features -- ~/.cache/flowstate-eval [-v] [--only p0001,p0002] [--gain DB]`
 
 use flowstate_analysis::analyze;
 use serde_json::Value;
@@ -80,6 +80,14 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .map(|v| v.split(',').map(str::to_string).collect())
         .unwrap_or_default();
+    // `--gain DB`: scale every file by DB decibels before analysis (level-invariance check;
+    // no clipping, the analysis takes float samples).
+    let gain: f32 = args
+        .iter()
+        .position(|a| a == "--gain")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse::<f32>().ok())
+        .map_or(1.0, |db| 10f32.powf(db / 20.0));
     let manifest: Value = match std::fs::read_to_string(root.join("manifest-public.json"))
         .map(|s| serde_json::from_str(&s))
     {
@@ -106,7 +114,7 @@ fn main() {
         };
         let pcm: Vec<f32> = bytes
             .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .map(|c| gain * f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
         let c0 = cpu_seconds();
         let a = analyze(&pcm, 22050);

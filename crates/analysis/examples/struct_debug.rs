@@ -1,7 +1,7 @@
 //! Developer tool (not a test): per-bar structure features, novelty and the chosen
 //! boundaries of one decoded file, next to the manifest's sections when present.
 //!
-//! `cargo run --release -p flowstate-analysis --example struct_debug -- ~/.cache/flowstate-eval p0039`
+//! `cargo run --release -p flowstate-analysis --example struct_debug -- ~/.cache/flowstate-eval p0039 [--raw]`
 
 use flowstate_analysis::{bars, features, mix, structure};
 use serde_json::Value;
@@ -47,6 +47,15 @@ fn main() {
         .unwrap_or_default();
     let sr = 22050;
     let dur = pcm.len() as f64 / sr as f64;
+    // The same level normalisation as `analyze`; `--raw` skips it.
+    let gain_db = if args.iter().any(|a| a == "--raw") {
+        0.0
+    } else {
+        flowstate_analysis::level_gain_db(&pcm, sr)
+    };
+    let g = 10f32.powf(gain_db / 20.0);
+    let pcm: Vec<f32> = pcm.iter().map(|&x| x * g).collect();
+    println!("level gain {gain_db:+.1} dB");
     let rhythm = flowstate_rhythm::analyze(&pcm, sr, &Default::default());
     let fr = features::compute(&pcm, sr);
     let grid = bars::BarGrid::from_rhythm(&rhythm, dur);

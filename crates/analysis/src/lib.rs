@@ -32,7 +32,7 @@ pub use mix::MixPoints;
 pub use waveform::{Waveform, WaveformError};
 
 /// Bumped on every intentional change of results (goldens, stored features).
-pub const ANALYSIS_VERSION: u32 = 5;
+pub const ANALYSIS_VERSION: u32 = 6;
 
 /// Version of all the DSP behind a [`TrackAnalysis`]: this crate's, rhythm's and harmony's
 /// (`a5.r0.3.h2`). Stored rows carry it, so a change in any of the three re-analyses them.
@@ -82,12 +82,26 @@ fn level(x: f64) -> u8 {
 }
 
 /// Analyse mono PCM (22050 Hz in the product) with the default options.
+///
+/// The descriptors are computed on a copy brought to [`REFERENCE_LEVEL_DB`] (see
+/// [`level_gain_db`]), so a quiet master and a loud one with the same music get the same beat
+/// grid, sections, mix points and vocals; only the waveform overview and the loudness cue of
+/// energy see the file's own level.
 pub fn analyze(samples: &[f32], sample_rate: u32) -> TrackAnalysis {
     let sr = sample_rate.max(1);
     let duration_s = samples.len() as f64 / sr as f64;
+    let waveform = Waveform::compute(samples, sr, waveform::DEFAULT_BINS);
+    let gain_db = level_gain_db(samples, sr);
+    let scaled: Vec<f32>;
+    let samples = if gain_db.abs() >= 0.05 {
+        let g = 10f32.powf(gain_db / 20.0);
+        scaled = samples.iter().map(|&x| x * g).collect();
+        &scaled[..]
+    } else {
+        samples
+    };
     let rhythm = flowstate_rhythm::analyze(samples, sr, &RhythmOptions::default());
     let key = flowstate_harmony::analyze(samples, sr, &KeyOptions::default());
-    let waveform = Waveform::compute(samples, sr, waveform::DEFAULT_BINS);
     let mut out = TrackAnalysis {
         duration_s,
         rhythm,
@@ -109,12 +123,62 @@ pub fn analyze(samples: &[f32], sample_rate: u32) -> TrackAnalysis {
         waveform,
         diagnostics: Vec::new(),
     };
-    describe(samples, sr, &mut out);
+    if gain_db.abs() >= 0.05 {
+        out.diagnostics.push(format!(
+            "analysis: level normalised by {gain_db:+.1} dB to the reference"
+        ));
+    }
+    describe(samples, sr, gain_db, &mut out);
     out
 }
 
+/// Level (dB re full scale, mean square) of the loud part of a track at which the analysis
+/// runs: the 90th percentile of its 400-ms block powers is brought here. −12 dB is the loud
+/// part of a typical master (≈ −12 LUFS) and the level at which the thresholds of the front
+/// ends (log compression of the spectra, silence, pulse and novelty thresholds) were set.
+pub const REFERENCE_LEVEL_DB: f32 = -12.0;
+
+/// Largest boost / cut [`level_gain_db`] applies: a track quieter than −42 dB in its loud part
+/// is treated as near-silence rather than amplified noise.
+const MAX_BOOST_DB: f32 = 30.0;
+const MAX_CUT_DB: f32 = 20.0;
+
+/// Gain (dB) that brings the 90th percentile of the track's 400-ms block powers (non-finite
+/// samples count as 0) to [`REFERENCE_LEVEL_DB`], clamped to −20…+30 dB; 0 for digital
+/// silence or input shorter than one block. A percentile of blocks, not the mean, so long
+/// quiet intros or breakdowns do not raise the gain and a few hot transients do not lower it.
+pub fn level_gain_db(samples: &[f32], sample_rate: u32) -> f32 {
+    let block = (sample_rate.max(1) as usize * 2 / 5).max(1);
+    let mut blocks: Vec<f32> = samples
+        .chunks_exact(block)
+        .map(|c| {
+            let ms = c
+                .iter()
+                .map(|&x| {
+                    if x.is_finite() {
+                        (x as f64) * (x as f64)
+                    } else {
+                        0.0
+                    }
+                })
+                .sum::<f64>()
+                / block as f64;
+            features::db(ms as f32)
+        })
+        .collect();
+    if blocks.is_empty() {
+        return 0.0;
+    }
+    blocks.sort_by(f32::total_cmp);
+    let p90 = blocks[((blocks.len() - 1) as f32 * 0.9).round() as usize];
+    if p90 <= -95.0 {
+        return 0.0;
+    }
+    (REFERENCE_LEVEL_DB - p90).clamp(-MAX_CUT_DB, MAX_BOOST_DB)
+}
+
 /// Everything beyond rhythm/key, given their results in `out`.
-fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
+fn describe(samples: &[f32], sr: u32, gain_db: f32, out: &mut TrackAnalysis) {
     let fr = features::compute(samples, sr);
     if fr.n < 8 {
         out.diagnostics
@@ -196,6 +260,8 @@ fn describe(samples: &[f32], sr: u32, out: &mut TrackAnalysis) {
     // Energy inputs over a set of bars: bar summaries plus the frame-level cues.
     let energy_inputs = |bars: &[usize]| -> Option<energy::EnergyInputs> {
         let mut e = energy::inputs(&bf, &view, bars, onset_rate, bpm_e)?;
+        // Loudness is the one energy cue that is about the file's own level.
+        e.loud_db -= gain_db;
         let live: Vec<usize> = bars.iter().copied().filter(|&b| !view.silent[b]).collect();
         if let Some(c) = energy::cues(&fr, &hp, &pattacks, &bar_frames(&live)) {
             e.fullness = Some(c.fullness);

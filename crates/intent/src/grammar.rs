@@ -966,6 +966,16 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                         | Flag::At),
                     ),
                 ) => {
+                    // "N or over" is at-least, but "under 125 or over 130" starts a new
+                    // bound: a trailing "or over" / "and under" right before this number
+                    // is a plain comparative of it
+                    let t = items[k].text.to_lowercase();
+                    let trailing = k + 1 == j && (t.starts_with("or ") || t.starts_with("and "));
+                    let f = match f {
+                        Flag::AtLeast if trailing => Flag::Above,
+                        Flag::AtMost if trailing => Flag::Below,
+                        f => f,
+                    };
                     if op.is_none() {
                         op = Some(f);
                     }
@@ -1023,10 +1033,61 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
         // look forward
         let mut pct = false;
         let mut bpm_unit = false;
-        for it2 in items.iter().skip(j + 1).take(3) {
+        let unit_at = |k: usize| {
+            items.get(k).is_some_and(|x| {
+                matches!(
+                    (&x.kind, x.flag()),
+                    (_, Some(Flag::Pct))
+                        | (ItemKind::Sym('%'), _)
+                        | (ItemKind::C(Concept::Dim(Attr::Bpm)), _)
+                )
+            })
+        };
+        // "2 more energy": a numeric 1–10 scale right after the comparative, the figure a
+        // plausible step on it
+        let small_step_of = |k: usize| {
+            range.is_none()
+                && value <= 9.0
+                && items.get(k).is_some_and(|x| {
+                    matches!(&x.kind, ItemKind::C(Concept::Dim(a))
+                        if a.kind() == AttrKind::Numeric && *a != Attr::Bpm)
+                })
+        };
+        for (k2, it2) in items.iter().enumerate().skip(j + 1).take(3) {
             match (&it2.kind, it2.flag()) {
                 (_, Some(Flag::Pct)) | (ItemKind::Sym('%'), _) => pct = true,
                 (ItemKind::C(Concept::Dim(Attr::Bpm)), _) => bpm_unit = true,
+                // "two more bpm", "a couple of bpm more", "5% less": a signed figure
+                (ItemKind::C(Concept::Word(f @ (Flag::More | Flag::Less))), _)
+                    if sign.is_none()
+                        && op.is_none()
+                        && (pct || bpm_unit || unit_at(k2 + 1) || small_step_of(k2 + 1)) =>
+                {
+                    sign = Some(if *f == Flag::More { 1.0 } else { -1.0 });
+                    if pct || bpm_unit {
+                        break;
+                    }
+                }
+                // "2 more bpm", "a couple more energy" (lexed as one comparative): a figure
+                // right before the comparative is its size, if it is a plausible step
+                (ItemKind::C(c @ (Concept::Up(a) | Concept::Down(a))), _)
+                    if k2 == j + 1
+                        && sign.is_none()
+                        && op.is_none()
+                        && range.is_none()
+                        && a.kind() == AttrKind::Numeric
+                        && value <= if *a == Attr::Bpm { 20.0 } else { 9.0 } =>
+                {
+                    sign = Some(if matches!(c, Concept::Up(_)) {
+                        1.0
+                    } else {
+                        -1.0
+                    });
+                    if *a == Attr::Bpm {
+                        bpm_unit = true;
+                    }
+                    break;
+                }
                 (_, Some(Flag::About)) => op = Some(Flag::About),
                 // "120 or more"; but in "under 110 and over 140" the "and over" starts
                 // the next bound, not this one

@@ -399,6 +399,15 @@ fn number_word_at(toks: &[Token], i: usize) -> Option<(f64, usize)> {
     };
     let tens_or_teen =
         |j: usize| word_value(&TENS, w(j), 20.0, 10.0).or(word_value(&TEENS, w(j), 10.0, 1.0));
+    // a unit at `j`, or after a comparative there ("more bpm", "extra percent")
+    let unit_after = |j: usize| {
+        let is_unit = |k: usize| {
+            toks.get(k).is_some_and(|t| {
+                matches!(t.text.as_str(), "bpm" | "bpms" | "percent" | "%" | "beats")
+            })
+        };
+        is_unit(j) || (matches!(w(j), Some("more" | "less" | "extra" | "fewer")) && is_unit(j + 1))
+    };
     let mut j = i;
     // "a couple (of) bpm / percent"
     if w(j) == Some("a") && w(j + 1) == Some("couple") {
@@ -409,10 +418,13 @@ fn number_word_at(toks: &[Token], i: usize) -> Option<(f64, usize)> {
         if w(j) == Some("of") {
             j += 1;
         }
-        let unit = toks
-            .get(j)
-            .is_some_and(|t| matches!(t.text.as_str(), "bpm" | "bpms" | "percent" | "%" | "beats"));
-        return unit.then_some((2.0, j - i));
+        return unit_after(j).then_some((2.0, j - i));
+    }
+    // a small number before a unit: "two bpm", "three more bpm", "five percent"
+    if let Some(u) = word_value(&UNITS, w(j), 1.0, 1.0).or((w(j) == Some("ten")).then_some(10.0)) {
+        if unit_after(j + 1) {
+            return Some((u, 1));
+        }
     }
     let mut total = 0.0;
     let mut hundred = false;

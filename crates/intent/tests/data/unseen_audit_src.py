@@ -463,6 +463,21 @@ i("negation", "avoid anything too dark", ok(notin("vibe", "dark")), [])
 i("concrete", "126 or faster", ok(rng("bpm", 126, None)), NF)
 i("concrete", "no vocal techno", ok(INSTRUMENTAL, isin("genre", "techno")), [])
 
+# Round 4 (session 6): written while fixing, so regression checks rather than an unseen
+# estimate. Figures with "more"/"less" between number and unit are exact changes; a trailing
+# "or over" before a number starts a new bound; "intensity" on its own is energy.
+i("relative", "a couple more bpm", ok(dlt("bpm", 2, 2)), NF, note="'a couple' = 2, an exact change")
+i("relative", "two more bpm please", ok(dlt("bpm", 2, 2)), NF)
+i("relative", "3 bpm less", ok(dlt("bpm", -3, -3)), NF)
+i("relative", "give me 2 more energy", ok(dlt("energy", 2, 2)), NF)
+i("concrete", "nothing under 125 or over 130", ok(rng("bpm", 125, 130)), NF)
+i("concrete", "nothing over 130 or under 125", ok(rng("bpm", 125, 130)), NF)
+i("comparative", "same intensity", ok(E_KEEP), [])
+i("relative", "dial the intensity back a bit", ok(dlt("energy", -2, -1)), [])
+i("relative", "change the groove", ok(differs("groove_style")), [])
+i("relative", "more groove", ok(DANCE_UP), [])
+i("concrete", "something chuggy", ok(has("mood_tags", "chuggy")), SL, note="mood only, no implied tempo")
+
 if __name__ == "__main__":
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "unseen_audit.jsonl")
     items = X.write(out, seed=2026)
