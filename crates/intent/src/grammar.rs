@@ -1061,7 +1061,11 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                 (ItemKind::C(Concept::Word(f @ (Flag::More | Flag::Less))), _)
                     if sign.is_none()
                         && op.is_none()
-                        && (pct || bpm_unit || unit_at(k2 + 1) || small_step_of(k2 + 1)) =>
+                        && range.is_none()
+                        && value <= 40.0
+                        && (unit_at(k2 + 1)
+                            || small_step_of(k2 + 1)
+                            || ((pct || bpm_unit) && !items.get(k2 + 1).is_some_and(is_head))) =>
                 {
                     sign = Some(if *f == Flag::More { 1.0 } else { -1.0 });
                     if pct || bpm_unit {

@@ -477,6 +477,8 @@ i("relative", "dial the intensity back a bit", ok(dlt("energy", -2, -1)), [])
 i("relative", "change the groove", ok(differs("groove_style")), [])
 i("relative", "more groove", ok(DANCE_UP), [])
 i("concrete", "something chuggy", ok(has("mood_tags", "chuggy")), SL, note="mood only, no implied tempo")
+i("complex", "120 bpm more energy", ok(bpm_at(120), E_UP), NF, note="'more' belongs to energy, not to the figure")
+i("relative", "2 bpm more, more energy", ok(dlt("bpm", 2, 2), E_UP), NF)
 
 if __name__ == "__main__":
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "unseen_audit.jsonl")
