@@ -92,8 +92,9 @@ pub fn analyze(samples: &[f32], sample_rate: u32) -> TrackAnalysis {
     let duration_s = samples.len() as f64 / sr as f64;
     let waveform = Waveform::compute(samples, sr, waveform::DEFAULT_BINS);
     let gain_db = level_gain_db(samples, sr);
+    let normalised = gain_db.abs() >= 0.05;
     let scaled: Vec<f32>;
-    let samples = if gain_db.abs() >= 0.05 {
+    let samples = if normalised {
         let g = 10f32.powf(gain_db / 20.0);
         scaled = samples.iter().map(|&x| x * g).collect();
         &scaled[..]
@@ -123,7 +124,7 @@ pub fn analyze(samples: &[f32], sample_rate: u32) -> TrackAnalysis {
         waveform,
         diagnostics: Vec::new(),
     };
-    if gain_db.abs() >= 0.05 {
+    if normalised {
         out.diagnostics.push(format!(
             "analysis: level normalised by {gain_db:+.1} dB to the reference"
         ));

@@ -962,19 +962,19 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                         | Flag::Above
                         | Flag::AtMost
                         | Flag::AtLeast
+                        | Flag::OrMore
+                        | Flag::OrLess
                         | Flag::About
                         | Flag::At),
                     ),
                 ) => {
                     // "N or over" is at-least, but "under 125 or over 130" starts a new
-                    // bound: a trailing "or over" / "and under" right before this number
-                    // is a plain comparative of it
-                    let t = items[k].text.to_lowercase();
-                    let trailing = k + 1 == j && (t.starts_with("or ") || t.starts_with("and "));
+                    // bound: "or over" / "and under" right before this number is a plain
+                    // comparative of it
                     let f = match f {
-                        Flag::AtLeast if trailing => Flag::Above,
-                        Flag::AtMost if trailing => Flag::Below,
-                        f => f,
+                        Flag::OrMore if k + 1 == j => Flag::Above,
+                        Flag::OrLess if k + 1 == j => Flag::Below,
+                        f => at_bound(f),
                     };
                     if op.is_none() {
                         op = Some(f);
@@ -1033,16 +1033,7 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
         // look forward
         let mut pct = false;
         let mut bpm_unit = false;
-        let unit_at = |k: usize| {
-            items.get(k).is_some_and(|x| {
-                matches!(
-                    (&x.kind, x.flag()),
-                    (_, Some(Flag::Pct))
-                        | (ItemKind::Sym('%'), _)
-                        | (ItemKind::C(Concept::Dim(Attr::Bpm)), _)
-                )
-            })
-        };
+        let unit_at = |k: usize| items.get(k).is_some_and(|x| is_pct(x) || is_bpm(x));
         // "2 more energy": a numeric 1–10 scale right after the comparative, the figure a
         // plausible step on it
         let small_step_of = |k: usize| {
@@ -1055,8 +1046,8 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
         };
         for (k2, it2) in items.iter().enumerate().skip(j + 1).take(3) {
             match (&it2.kind, it2.flag()) {
-                (_, Some(Flag::Pct)) | (ItemKind::Sym('%'), _) => pct = true,
-                (ItemKind::C(Concept::Dim(Attr::Bpm)), _) => bpm_unit = true,
+                _ if is_pct(it2) => pct = true,
+                _ if is_bpm(it2) => bpm_unit = true,
                 // "two more bpm", "a couple of bpm more", "5% less": a signed figure
                 (ItemKind::C(Concept::Word(f @ (Flag::More | Flag::Less))), _)
                     if sign.is_none()
@@ -1095,12 +1086,12 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                 (_, Some(Flag::About)) => op = Some(Flag::About),
                 // "120 or more"; but in "under 110 and over 140" the "and over" starts
                 // the next bound, not this one
-                (_, Some(f @ (Flag::AtMost | Flag::AtLeast))) => {
+                (_, Some(f @ (Flag::AtMost | Flag::AtLeast | Flag::OrMore | Flag::OrLess))) => {
                     if !matches!(
                         op,
                         Some(Flag::Below | Flag::Above | Flag::AtMost | Flag::AtLeast)
                     ) {
-                        op = Some(f);
+                        op = Some(at_bound(f));
                     }
                     break;
                 }
@@ -1155,6 +1146,25 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
         });
     }
     out
+}
+
+/// The bound a trailing "or more" / "or less" gives the number before it.
+fn at_bound(f: Flag) -> Flag {
+    match f {
+        Flag::OrMore => Flag::AtLeast,
+        Flag::OrLess => Flag::AtMost,
+        f => f,
+    }
+}
+
+/// A percent unit ("%", "percent").
+fn is_pct(x: &Item) -> bool {
+    x.flag() == Some(Flag::Pct) || matches!(x.kind, ItemKind::Sym('%'))
+}
+
+/// The bpm unit / tempo noun.
+fn is_bpm(x: &Item) -> bool {
+    matches!(x.kind, ItemKind::C(Concept::Dim(Attr::Bpm)))
 }
 
 fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {

@@ -63,6 +63,10 @@ pub(crate) enum Flag {
     Above,
     AtMost,
     AtLeast,
+    /// A trailing bound: "120 or more" (= at least 120), but "under 125 or over 130" (= above).
+    OrMore,
+    /// A trailing bound: "120 or less" (= at most 120), but "over 130 and under 140" (= below).
+    OrLess,
     About,
     At,
     Pct,
@@ -127,6 +131,8 @@ fn parse_flag(s: &str) -> Option<Flag> {
         "above" => Above,
         "atmost" => AtMost,
         "atleast" => AtLeast,
+        "ormore" => OrMore,
+        "orless" => OrLess,
         "about" => About,
         "at" => At,
         "pct" => Pct,
