@@ -142,6 +142,23 @@ fn fill_from(tags: &mut Tags, tag: &lofty::tag::Tag) {
     }
 }
 
+/// `TXXX:comment` (or a COMM frame) of an MPEG file's ID3v2 tag.
+fn id3_user_comment(path: &Path) -> Option<String> {
+    use lofty::config::ParseOptions;
+    use lofty::file::AudioFile;
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    if !matches!(ext.as_str(), "mp3" | "mp2" | "mpga") {
+        return None;
+    }
+    let mut f = std::fs::File::open(path).ok()?;
+    let mpeg = lofty::mpeg::MpegFile::read_from(&mut f, ParseOptions::new()).ok()?;
+    let tag = mpeg.id3v2()?;
+    ["comment", "Comment", "COMMENT"]
+        .iter()
+        .find_map(|d| tag.get_user_text(d).and_then(clean))
+        .or_else(|| tag.comment().and_then(|c| clean(&c)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,21 +197,4 @@ mod tests {
         assert_eq!(t.title.as_deref(), Some("Song Y"));
         assert!(t.from_filename);
     }
-}
-
-/// `TXXX:comment` (or a COMM frame) of an MPEG file's ID3v2 tag.
-fn id3_user_comment(path: &Path) -> Option<String> {
-    use lofty::config::ParseOptions;
-    use lofty::file::AudioFile;
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    if !matches!(ext.as_str(), "mp3" | "mp2" | "mpga") {
-        return None;
-    }
-    let mut f = std::fs::File::open(path).ok()?;
-    let mpeg = lofty::mpeg::MpegFile::read_from(&mut f, ParseOptions::new()).ok()?;
-    let tag = mpeg.id3v2()?;
-    ["comment", "Comment", "COMMENT"]
-        .iter()
-        .find_map(|d| tag.get_user_text(d).and_then(clean))
-        .or_else(|| tag.comment().and_then(|c| clean(&c)))
 }

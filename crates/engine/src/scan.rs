@@ -219,7 +219,7 @@ fn discover(
                     continue;
                 }
             };
-            if !entry.file_type().is_file() && !(follow && entry.path().is_file()) {
+            if !(entry.file_type().is_file() || (follow && entry.path().is_file())) {
                 continue;
             }
             let path = entry.path();
@@ -483,7 +483,7 @@ pub(crate) fn scan(
             ))?,
         }
     }
-    drop(w);
+    // (the writer's borrows of corpus and summary end here)
     summary.cancelled = cancel.load(Ordering::Relaxed);
 
     // Vanished files under the scanned roots: mark missing (data kept); forget failures.

@@ -89,7 +89,7 @@ pub(crate) fn describe(c: &Constraint) -> String {
         }
         Op::Contains { values } => format!("{l} with {}", values.join(" or ")),
         Op::NotContains { values } => format!("{l} without {}", values.join(", ")),
-        _ => format!("{l}"),
+        _ => l.to_string(),
     };
     let mut s = s;
     if c.strength == Strength::Soft {

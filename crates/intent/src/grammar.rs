@@ -864,26 +864,8 @@ fn dim(
                     return;
                 }
             }
-            if keep && !neg {
-                let tol = if cl.exact {
-                    0.0
-                } else if attr == Attr::Bpm {
-                    2.0
-                } else {
-                    1.0
-                };
-                push(
-                    acc,
-                    attr,
-                    Op::Keep {
-                        tolerance: Some(tol),
-                        tolerance_pct: None,
-                    },
-                    st,
-                    fz,
-                    false,
-                );
-            } else if change && neg {
+            // "keep the energy" and "don't change the energy" both hold it.
+            if (keep && !neg) || (change && neg) {
                 let tol = if cl.exact {
                     0.0
                 } else if attr == Attr::Bpm {
@@ -1262,7 +1244,8 @@ fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
             let v = n.value;
             let about_w = if attr == Attr::Bpm { 3.0 } else { 1.0 };
             let at_w = 1.0;
-            let step = if attr == Attr::Bpm { 1.0 } else { 1.0 };
+            // Strict bounds move by one unit (1 BPM, one energy step, 1 %).
+            let step = 1.0;
             match (n.op, n.negated) {
                 (Some(Flag::Below), false) => (None, Some(v - step)),
                 (Some(Flag::Below), true) => (Some(v), None),

@@ -257,11 +257,7 @@ pub(crate) fn fold_char(c: char) -> Option<char> {
             let a = char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c);
             return fold_char(a);
         }
-        c => {
-            let mut l = c.to_lowercase();
-            let first = l.next().unwrap_or(c);
-            first
-        }
+        c => c.to_lowercase().next().unwrap_or(c),
     })
 }
 
@@ -637,7 +633,7 @@ impl Lexicon {
                 phrases.insert(key, concepts.clone());
             }
         }
-        hangul_stems.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()));
+        hangul_stems.sort_by_key(|s| std::cmp::Reverse(s.0.chars().count()));
         Ok(Self {
             phrases,
             max_len,

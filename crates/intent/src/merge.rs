@@ -136,9 +136,9 @@ fn dir(op: &Op) -> Option<Dir> {
     Some(match (lo, hi) {
         (Some(l), _) if l > 0.0 => Dir::Up,
         (_, Some(h)) if h < 0.0 => Dir::Down,
-        (Some(l), None) if l == 0.0 => Dir::NonDec,
+        (Some(0.0), None) => Dir::NonDec,
         (Some(l), Some(h)) if l == 0.0 && h > 0.0 => Dir::NonDec,
-        (None, Some(h)) if h == 0.0 => Dir::NonInc,
+        (None, Some(0.0)) => Dir::NonInc,
         (Some(l), Some(h)) if h == 0.0 && l < 0.0 => Dir::NonInc,
         _ => Dir::Any,
     })

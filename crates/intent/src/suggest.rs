@@ -54,11 +54,7 @@ pub fn suggest(prefix: &str, vocabulary: &[String], limit: usize) -> Vec<Suggest
     let (head, last) = if ends_with_space {
         (prefix.to_string(), String::new())
     } else {
-        match prefix
-            .char_indices()
-            .filter(|(_, c)| c.is_whitespace())
-            .last()
-        {
+        match prefix.char_indices().rfind(|(_, c)| c.is_whitespace()) {
             Some((i, c)) => {
                 let cut = i + c.len_utf8();
                 (prefix[..cut].to_string(), prefix[cut..].to_string())

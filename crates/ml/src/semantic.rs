@@ -99,8 +99,11 @@ fn set_prov(doc: &mut TrackDoc, field: &str, confidence: f64) {
     );
 }
 
+/// A label and its confidence (0–1).
+pub type Scored = (String, f64);
+
 /// Genre and subgenre with confidences.
-pub fn genre(t: &TagOutput) -> Option<(String, f64, Option<(String, f64)>)> {
+pub fn genre(t: &TagOutput) -> Option<(String, f64, Option<Scored>)> {
     let (fam, score) = FAMILIES
         .iter()
         .map(|(g, members)| {

@@ -139,6 +139,9 @@ pub const MTT_LABELS: [&str; 50] = [
     "choral",
 ];
 
+/// One patch's tag probabilities and penultimate-layer embedding.
+type ProbsAndEmbedding = (Vec<f32>, Vec<f32>);
+
 /// Which musicnn checkpoint to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaggerModel {
@@ -465,7 +468,7 @@ impl Tagger {
     }
 
     /// Run patches (each `PATCH_FRAMES × N_MELS` values) through the network in batches.
-    fn run_patches(&self, patches: &[f32], n: usize) -> Result<Vec<(Vec<f32>, Vec<f32>)>, MlError> {
+    fn run_patches(&self, patches: &[f32], n: usize) -> Result<Vec<ProbsAndEmbedding>, MlError> {
         let per = PATCH_FRAMES * N_MELS;
         let mut out = Vec::with_capacity(n);
         let mut i = 0;

@@ -108,6 +108,7 @@ pub struct LevelScore {
 /// The profile is built per window of `PERIOD` tracked beats (a tracker that slips a beat
 /// in a breakdown must not smear the pattern), and the windows' carry / between values
 /// are averaged with the window's accent as weight.
+#[allow(clippy::too_many_arguments)] // one caller (the tracker); the inputs are independent signals and bounds
 pub fn choose(
     env: &[f32],
     kick: &[f32],

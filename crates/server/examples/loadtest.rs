@@ -174,8 +174,8 @@ async fn main() {
             let mut n = k * 7919;
             while Instant::now() < deadline {
                 n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                let cur = &ids[(n >> 33) as usize % ids.len()];
-                let prompt = PROMPTS[(n >> 20) as usize % PROMPTS.len()];
+                let cur = &ids[(n >> 33) % ids.len()];
+                let prompt = PROMPTS[(n >> 20) % PROMPTS.len()];
                 let body = serde_json::json!({"current": cur, "history": [], "prompt": prompt, "limit": 10}).to_string();
                 let t0 = Instant::now();
                 match conn.request("POST", "/api/v1/recommend", Some(&body), "").await {

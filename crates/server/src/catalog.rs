@@ -175,7 +175,7 @@ impl Catalog {
         }
         if !f.genres.is_empty() {
             let g = d.genre.as_deref().map(str::to_lowercase);
-            if !g.is_some_and(|g| f.genres.iter().any(|w| *w == g)) {
+            if !g.is_some_and(|g| f.genres.contains(&g)) {
                 return false;
             }
         }

@@ -84,7 +84,7 @@ async fn engine_backend_serves_a_real_corpus() {
     assert!(j["results"][0]["reasons"]
         .as_array()
         .is_some_and(|r| !r.is_empty()));
-    assert_eq!(j["results"][0]["track"]["id"] != "a5", true);
+    assert_ne!(j["results"][0]["track"]["id"], "a5");
 
     // the prompt is parsed by flowstate-intent and constrains the ranking
     let j = json(send(&app, post_json("/api/v1/intent", r#"{"prompt":"darker"}"#)).await).await;

@@ -336,7 +336,7 @@ mod tests {
     proptest! {
         #[test]
         fn camelot_roundtrips(n in 1u8..=12, minor in any::<bool>()) {
-            let key = CamelotKey::new(n, if minor { Mode::Minor } else { Mode::Major }).unwrap();
+            let key = CamelotKey::new(n, if minor { Mode::Minor } else { Mode::Major }).expect("1..=12 is a Camelot number");
             prop_assert_eq!(k(&key.camelot()), key);
             prop_assert_eq!(k(&key.classic()), key);
             prop_assert_eq!(k(&key.classic_long()), key);

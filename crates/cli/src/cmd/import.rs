@@ -27,9 +27,7 @@ fn source_of(text: &str, path: &Path) -> &'static str {
     let head: String = text.chars().take(4096).collect();
     if head.contains("<DJ_PLAYLISTS") {
         "rekordbox"
-    } else if head.contains("<NML") {
-        "traktor"
-    } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("nml")) {
+    } else if head.contains("<NML") || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("nml")) {
         "traktor"
     } else {
         "rekordbox"

@@ -147,7 +147,9 @@ fn label(docs: &[TrackDoc], s: &Snapshot, id: &str) -> String {
     }
 }
 
-type Loaded = (Vec<TrackDoc>, String, Vec<String>, Option<(String, Vec<(String, Vec<f32>)>, Vec<(String, Vec<f32>)>)>);
+/// Stored embeddings of one model: its name, then (track id, vector) for intros and outros.
+type StoredEmbeddings = (String, Vec<(String, Vec<f32>)>, Vec<(String, Vec<f32>)>);
+type Loaded = (Vec<TrackDoc>, String, Vec<String>, Option<StoredEmbeddings>);
 
 fn from_corpus(args: &Args, ctx: &crate::Ctx, notes: &mut Vec<String>) -> anyhow::Result<Loaded> {
     let corpus = super::corpus::open_corpus(ctx)?;
@@ -185,7 +187,7 @@ fn from_corpus(args: &Args, ctx: &crate::Ctx, notes: &mut Vec<String>) -> anyhow
     Ok((docs, current, history, emb))
 }
 
-fn build_mode(s: &Snapshot, (model, intro, outro): (String, Vec<(String, Vec<f32>)>, Vec<(String, Vec<f32>)>), notes: &mut Vec<String>) -> RankMode {
+fn build_mode(s: &Snapshot, (model, intro, outro): StoredEmbeddings, notes: &mut Vec<String>) -> RankMode {
     let Some(dim) = intro.first().map(|(_, v)| v.len()) else {
         notes.push(format!("no intro embeddings for model {model}: feature-only ranking"));
         return RankMode::FeatureOnly;

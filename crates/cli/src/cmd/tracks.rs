@@ -43,7 +43,7 @@ pub fn run(args: Args, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
         println!("no tracks yet (run `flowstate scan <DIR>`)");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<10} {:<22} {:<28} {:>6} {:>4} {:>3} {:>6} {:>6}  {}", "ID", "ARTIST", "TITLE", "BPM", "KEY", "EN", "LUFS", "LEN", "STATUS");
+    println!("{:<10} {:<22} {:<28} {:>6} {:>4} {:>3} {:>6} {:>6}  STATUS", "ID", "ARTIST", "TITLE", "BPM", "KEY", "EN", "LUFS", "LEN");
     for e in &items {
         let d = &e.doc;
         let len = d.duration_seconds.map(|s| format!("{}:{:02}", (s / 60.0) as u64, (s % 60.0) as u64)).unwrap_or_else(|| "-".into());
