@@ -115,7 +115,9 @@ pub struct BarFeatures {
     /// positions between them, over the track's 90th-percentile onset strength. Positive when
     /// the music's onsets sit on the grid (drums, or chords changing on the beat).
     pub pulse: Vec<f32>,
-    /// How exclusively the bar's onsets sit on the beats: (on − off) / (on + off), −1…1.
+    /// How exclusively the bar's onsets sit on the beats: (on − off) / (on + off), −1…1, each
+    /// position counted by how far it stands out of the bar's floor (the median over its 16th
+    /// positions), so steady hiss or a noisy transfer does not dilute it.
     /// Independent of level: chords struck on the beat score near 1 like drums do, speech or
     /// free-time ambience near 0 whatever its loudness.
     pub grid_lock: Vec<f32>,
@@ -161,19 +163,36 @@ pub fn summarise(fr: &Frames, grid: &BarGrid) -> BarFeatures {
             let (a, b) = (c.saturating_sub(1), (c + 2).min(fr.n));
             fr.flux[a..b].iter().copied().fold(0.0, f32::max)
         };
+        // Steady noise (hiss, a noisy transfer) raises the flux everywhere; the lock is taken
+        // over what stands out of the bar's own floor, the median over its 16th positions.
+        let sixteenths: Vec<f32> = (0..16)
+            .map(|j| t0 + j as f64 * full / 16.0)
+            .filter(|&t| t < t0 + len - 1e-6)
+            .map(peak_at)
+            .collect();
+        let floor = features::percentile(&sixteenths, 0.5);
+        let above = |v: f32| (v - floor).max(0.0);
         let (mut on, mut off) = (0f32, 0f32);
+        let (mut on_a, mut off_a) = (0f32, 0f32);
         let mut k = 0;
         while k < 4 && (k as f64) * full / 4.0 < len - 1e-6 {
             let tb = t0 + k as f64 * full / 4.0;
-            on += peak_at(tb);
+            let (b, o1, o3) = (
+                peak_at(tb),
+                peak_at(tb + full / 16.0),
+                peak_at(tb + 3.0 * full / 16.0),
+            );
+            on += b;
             // the 16th positions either side of the off-beat (off-beat hats are common)
-            off += 0.5 * (peak_at(tb + full / 16.0) + peak_at(tb + 3.0 * full / 16.0));
+            off += 0.5 * (o1 + o3);
+            on_a += above(b);
+            off_a += 0.5 * (above(o1) + above(o3));
             k += 1;
         }
         out.pulse
             .push(if k > 0 { (on - off) / k as f32 } else { 0.0 });
-        out.grid_lock.push(if on + off > 1e-9 {
-            (on - off) / (on + off)
+        out.grid_lock.push(if on_a + off_a > 1e-9 {
+            (on_a - off_a) / (on_a + off_a)
         } else {
             0.0
         });
@@ -205,8 +224,13 @@ mod tests {
 
     /// Clicks at the given times (s), 4 s long at 22.05 kHz.
     fn clicks(times: &[f64]) -> Vec<f32> {
+        clicks_for(times, 4.0)
+    }
+
+    /// Clicks at the given times (s), `secs` long at 22.05 kHz.
+    fn clicks_for(times: &[f64], secs: f64) -> Vec<f32> {
         let sr = 22050.0;
-        let mut x = vec![0f32; (4.0 * sr) as usize];
+        let mut x = vec![0f32; (secs * sr) as usize];
         for &t in times {
             let s0 = (t * sr) as usize;
             for i in 0..200 {
@@ -231,6 +255,49 @@ mod tests {
         let (a, b) = (lock(&on), lock(&off));
         assert!(a.iter().all(|&l| l > 0.6), "on-beat {a:?}");
         assert!(b.iter().all(|&l| l < 0.0), "off-beat {b:?}");
+    }
+
+    /// Steady white noise (seeded LCG) of RMS `rms`, added to `x`.
+    fn add_hiss(x: &mut [f32], rms: f32) {
+        let mut st = 0x2545_f491_u32;
+        for v in x.iter_mut() {
+            st = st.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            // uniform in [-1, 1): RMS 1/sqrt(3)
+            let u = (st >> 8) as f32 / (1u32 << 23) as f32 - 1.0;
+            *v += u * rms * 3f32.sqrt();
+        }
+    }
+
+    #[test]
+    fn grid_lock_stands_out_of_steady_noise() {
+        // A sparse intro (one hit per beat) under hiss, as on a noisy transfer: the lock is
+        // what stands out of the bar's own floor, so it stays metrical; hits between the
+        // beats under the same hiss stay unlocked. The hiss runs from 0 s, the bars measured
+        // start at 1 s (the hiss's own start is an onset of its own).
+        let grid = BarGrid::regular(1.0, 2.0, 5.0, true);
+        let lock = |offset: f64, rms: f32| {
+            let times: Vec<f64> = (0..8).map(|k| 1.0 + k as f64 * 0.5 + offset).collect();
+            let mut x = clicks_for(&times, 5.0);
+            add_hiss(&mut x, rms);
+            let fr = crate::features::compute(&x, 22050);
+            let l = summarise(&fr, &grid).grid_lock;
+            (0..grid.len())
+                .filter(|&i| grid.starts[i] >= 1.0 - 1e-9)
+                .map(|i| l[i])
+                .collect::<Vec<f32>>()
+        };
+        for rms in [0.03, 0.06] {
+            let (a, b) = (lock(0.0, rms), lock(0.125, rms));
+            assert_eq!(a.len(), 2);
+            assert!(
+                a.iter().all(|&l| l > 0.6),
+                "on-beat under hiss {rms}: {a:?}"
+            );
+            assert!(
+                b.iter().all(|&l| l < 0.0),
+                "off-beat under hiss {rms}: {b:?}"
+            );
+        }
     }
 
     #[test]
