@@ -13,6 +13,8 @@ const SILENCE_ABS_DB: f32 = -70.0;
 const MIN_NOVELTY: f32 = 0.4;
 /// Shortest section, bars.
 const MIN_BARS: usize = 4;
+/// A partial first bar shorter than this (s; two 46-ms analysis hops) is no section of its own.
+const SLIVER_S: f64 = 0.1;
 /// Averaging window each side of a candidate boundary, bars.
 const WIN_BARS: usize = 4;
 /// A segment whose mid band is this much (dB) under the drops' has lost its music.
@@ -282,6 +284,15 @@ pub fn boundaries(
     }
     chosen.sort_unstable();
     chosen.dedup();
+    // One stretch of silence is one section (a partial first bar and the silent bar after
+    // it are not two), and a partial first bar too short for its features to mean anything
+    // (under two analysis hops) belongs to what follows it, whatever its silence flag says.
+    let sliver = grid.partial_first && grid.end_of(0) < SLIVER_S;
+    chosen.retain(|&b| {
+        let inner = b > 0 && b < nb;
+        let both_silent = inner && view.silent[b - 1] && view.silent[b];
+        !(both_silent || (inner && b == 1 && sliver))
+    });
     chosen
 }
 
@@ -564,6 +575,31 @@ mod tests {
             bf.grid_lock.push(0.9);
         }
         bf
+    }
+
+    #[test]
+    fn leading_silence_is_one_section_and_a_sliver_bar_none() {
+        // 2.6 s of silence before the first downbeat: a partial bar [0, 0.6) and a whole bar
+        // [0.6, 2.6), both silent, then 16 bars of music. One silence section, not two.
+        let g = BarGrid::regular(2.6, 2.0, 34.6, true);
+        assert!(g.partial_first && g.len() == 18, "{:?}", g.starts);
+        let bf = bars_with(g.len(), |i| if i < 2 { -90.0 } else { -10.0 }, |_| 1.0);
+        let v = bar_view(&bf);
+        assert!(v.silent[0] && v.silent[1] && !v.silent[2]);
+        let b = boundaries(&g, &v, &novelty(&v), Some(2), None);
+        assert_eq!(b.first(), Some(&0));
+        assert!(!b.contains(&1) && b.contains(&2), "{b:?}");
+
+        // A first downbeat 30 ms in: the partial bar is too short to be judged silent or not,
+        // and is no section of its own even when its features say "silent".
+        let g = BarGrid::regular(0.03, 2.0, 32.03, true);
+        assert!(g.partial_first && g.len() == 17, "{:?}", g.starts);
+        let bf = bars_with(g.len(), |i| if i == 0 { -90.0 } else { -10.0 }, |_| 1.0);
+        let v = bar_view(&bf);
+        let b = boundaries(&g, &v, &novelty(&v), Some(1), None);
+        assert!(!b.contains(&1), "{b:?}");
+        let segs = label(&b, &bf, &v, Some(1), None);
+        assert!(segs[0].end_bar > 1, "{segs:?}");
     }
 
     #[test]
