@@ -465,6 +465,48 @@ fn number_word_at(toks: &[Token], i: usize) -> Option<(f64, usize)> {
     (total >= 20.0).then_some((total, j - i))
 }
 
+/// Particles of phrasal verbs a DJ splits around the object ("dial the energy back").
+const PARTICLES: [&str; 5] = ["back", "off", "down", "up", "in"];
+/// Longest object between a phrasal verb and its particle ("the energy", "the whole vibe").
+const MAX_OBJECT: usize = 3;
+
+/// Put a split phrasal verb back together: "dial the energy back" reads as "dial back the
+/// energy", "rein the tempo in" as "rein in the tempo" — but only when "verb particle" is a
+/// phrase of the lexicon, so a particle that belongs elsewhere ("bring the energy back",
+/// "the bpm up to 128" after an unrelated verb) stays where it is.
+pub(crate) fn rejoin_phrasal(mut toks: Vec<Token>, lex: &Lexicon) -> Vec<Token> {
+    let mut i = 0;
+    while i + 2 < toks.len() {
+        if toks[i].kind != TokKind::Word {
+            i += 1;
+            continue;
+        }
+        let found = (2..=MAX_OBJECT + 1).find_map(|d| {
+            let j = i + d;
+            let p = toks.get(j)?;
+            let object_ok = toks[i + 1..j]
+                .iter()
+                .all(|t| t.kind == TokKind::Word && !PARTICLES.contains(&t.text.as_str()));
+            (object_ok
+                && p.kind == TokKind::Word
+                && PARTICLES.contains(&p.text.as_str())
+                && lex
+                    .phrases
+                    .contains_key(&format!("{} {}", toks[i].text, p.text)))
+            .then_some(j)
+        });
+        match found {
+            Some(j) => {
+                let p = toks.remove(j);
+                toks.insert(i + 1, p);
+                i = j + 1;
+            }
+            None => i += 1,
+        }
+    }
+    toks
+}
+
 /// Replace numbers written in words by number tokens.
 pub(crate) fn number_words(toks: Vec<Token>) -> Vec<Token> {
     let mut out = Vec::with_capacity(toks.len());

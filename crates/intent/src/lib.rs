@@ -154,6 +154,7 @@ impl Parser {
                 }
             }
         }
+        let toks = lexicon::rejoin_phrasal(toks, lex);
         let items = tagger::tag(lex, &toks);
         let mut acc = Acc::default();
         let mut start = 0;
