@@ -150,7 +150,7 @@ const MAX_CUT_DB: f32 = 20.0;
 /// quiet intros or breakdowns do not raise the gain and a few hot transients do not lower it.
 pub fn level_gain_db(samples: &[f32], sample_rate: u32) -> f32 {
     let block = (sample_rate.max(1) as usize * 2 / 5).max(1);
-    let mut blocks: Vec<f32> = samples
+    let blocks: Vec<f32> = samples
         .chunks_exact(block)
         .map(|c| {
             let ms = c
@@ -170,8 +170,7 @@ pub fn level_gain_db(samples: &[f32], sample_rate: u32) -> f32 {
     if blocks.is_empty() {
         return 0.0;
     }
-    blocks.sort_by(f32::total_cmp);
-    let p90 = blocks[((blocks.len() - 1) as f32 * 0.9).round() as usize];
+    let p90 = features::percentile(&blocks, 0.9);
     if p90 <= -95.0 {
         return 0.0;
     }
