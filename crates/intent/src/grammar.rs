@@ -471,6 +471,12 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     }
                 }
                 Concept::Dim(attr) => dim(&cl, acc, h, *attr, neg, st, fz, &nums),
+                // "bring it down to 120 bpm": the destination names what comes down
+                Concept::Macro(_)
+                    if !neg
+                        && nums.iter().any(|n| {
+                            n.dest && (n.context || (n.attr == Attr::Bpm && n.value >= 40.0))
+                        }) => {}
                 Concept::Macro(m) => macro_(acc, m, neg, st, fz),
             },
             _ => {}
@@ -734,6 +740,15 @@ fn directional(
     if attr.kind() != AttrKind::Numeric {
         return;
     }
+    // "push the tempo to 126": the target says it all (and a delta could contradict it
+    // when the current track is already past the target)
+    if !neg
+        && nums
+            .iter()
+            .any(|n| n.dest && n.attr == attr && !n.used.get())
+    {
+        return;
+    }
     // An explicit figure: "+4 bpm", "5% faster", "up 3 bpm".
     if let Some(n) = nums
         .iter()
@@ -912,6 +927,9 @@ pub(crate) struct Num {
     pub sign: Option<f64>,
     pub negated: bool,
     pub context: bool,
+    /// A destination: "push the tempo to 126", "take it up to 128". The comparative that
+    /// leads there is implied by the target and adds no constraint of its own.
+    pub dest: bool,
     pub used: std::cell::Cell<bool>,
 }
 
@@ -929,6 +947,7 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
         let mut sign = None;
         let mut context = false;
         let mut explicit = false;
+        let mut dest = false;
         // look back over at most 3 items
         let mut k = j;
         let mut steps = 0;
@@ -937,10 +956,21 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
             steps += 1;
             match (&items[k].kind, items[k].flag()) {
                 (_, Some(Flag::Stop | Flag::Neg | Flag::NegSoft | Flag::Hedge)) => continue,
+                // "to 126" after a verb of motion, "take it up to 128": where to go
+                // (not under a negation: "don't go up to 130" keeps its old reading)
+                (_, Some(Flag::To)) if !cl.negated(j) => {
+                    dest = true;
+                    break;
+                }
+                (_, Some(Flag::UpTo)) if !cl.negated(j) && motion_before(items, k) => {
+                    dest = true;
+                    break;
+                }
                 (
                     _,
                     Some(
                         f @ (Flag::Below
+                        | Flag::UpTo
                         | Flag::Above
                         | Flag::AtMost
                         | Flag::AtLeast
@@ -1068,7 +1098,16 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                 (_, Some(Flag::About)) => op = Some(Flag::About),
                 // "120 or more"; but in "under 110 and over 140" the "and over" starts
                 // the next bound, not this one
-                (_, Some(f @ (Flag::AtMost | Flag::AtLeast | Flag::OrMore | Flag::OrLess))) => {
+                (
+                    _,
+                    Some(
+                        f @ (Flag::AtMost
+                        | Flag::UpTo
+                        | Flag::AtLeast
+                        | Flag::OrMore
+                        | Flag::OrLess),
+                    ),
+                ) => {
                     if !matches!(
                         op,
                         Some(Flag::Below | Flag::Above | Flag::AtMost | Flag::AtLeast)
@@ -1124,6 +1163,7 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
             sign,
             negated: cl.negated(j),
             context,
+            dest,
             used: std::cell::Cell::new(false),
         });
     }
@@ -1134,9 +1174,28 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
 fn at_bound(f: Flag) -> Flag {
     match f {
         Flag::OrMore => Flag::AtLeast,
-        Flag::OrLess => Flag::AtMost,
+        Flag::OrLess | Flag::UpTo => Flag::AtMost,
         f => f,
     }
+}
+
+/// A verb of motion before item `k` of the clause ("take it up to", "crank it up to", "go up
+/// to"), which makes "up to" a destination rather than a bound.
+fn motion_before(items: &[Item], k: usize) -> bool {
+    const VERBS: &[&str] = &[
+        "bring", "take", "go", "get", "move", "build", "climb", "head", "turn", "ramp", "kick",
+        "push", "crank", "pump", "bump", "step", "lift", "raise", "speed", "jump", "creep",
+    ];
+    items[..k].iter().any(|x| {
+        matches!(
+            x.kind,
+            ItemKind::C(Concept::Up(_) | Concept::Down(_) | Concept::Word(Flag::More))
+        ) || x
+            .text
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| VERBS.contains(&w.to_lowercase().as_str()))
+    })
 }
 
 /// A percent unit ("%", "percent").

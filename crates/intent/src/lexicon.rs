@@ -62,6 +62,9 @@ pub(crate) enum Flag {
     Below,
     Above,
     AtMost,
+    /// "up to": a destination after a verb of motion ("take it up to 128" = at 128), else
+    /// a bound ("up to 128 bpm" = at most 128).
+    UpTo,
     AtLeast,
     /// A trailing bound: "120 or more" (= at least 120), but "under 125 or over 130" (= above).
     OrMore,
@@ -130,6 +133,7 @@ fn parse_flag(s: &str) -> Option<Flag> {
         "below" => Below,
         "above" => Above,
         "atmost" => AtMost,
+        "upto" => UpTo,
         "atleast" => AtLeast,
         "ormore" => OrMore,
         "orless" => OrLess,

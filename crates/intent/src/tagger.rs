@@ -414,7 +414,7 @@ fn join_ranges(items: Vec<Item>) -> Vec<Item> {
             let is_conn = conn.is_some_and(|c| {
                 matches!(c.kind, ItemKind::Sym('-'))
                     || matches!(c.flag(), Some(Flag::To))
-                    || (matches!(c.flag(), Some(Flag::AtMost)) && c.text.to_lowercase() == "up to")
+                    || matches!(c.flag(), Some(Flag::UpTo))
                     || (prev_between
                         && (matches!(c.flag(), Some(Flag::Boundary))
                             && matches!(c.text.to_lowercase().as_str(), "and" | "y")
