@@ -281,6 +281,16 @@ fn check_audio(x: &[f32]) -> Result<(), MlError> {
     Ok(())
 }
 
+/// Whether some 400-ms block of `x` (at `rate` Hz) has a mean square above -70 dB FS, the
+/// absolute gate of EBU R128 (a clip shorter than a block is one block).
+fn audible(x: &[f32], rate: usize) -> bool {
+    const GATE: f64 = 1e-7; // -70 dB
+    let block = (rate * 2 / 5).clamp(1, x.len().max(1));
+    x.chunks(block).any(|c| {
+        c.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>() / c.len() as f64 > GATE
+    })
+}
+
 /// Output of one patch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatchOutput {
@@ -382,6 +392,13 @@ impl Tagger {
     /// Tag 16 kHz mono audio.
     pub fn analyze_16k(&self, x: &[f32]) -> Result<TagOutput, MlError> {
         check_audio(x)?;
+        if !audible(x, MUSICNN_SR as usize) {
+            // A network says something about any input, silence included ("rock,
+            // aggressive" for digital silence): there is nothing to tag.
+            return Err(MlError::Input(
+                "no audible content (every 400-ms block is under -70 dB FS)".into(),
+            ));
+        }
         let n_frames = MelFrontend::n_frames(x.len());
         let plan = WindowPlan::for_frames(n_frames);
         let starts = plan.all_starts();
@@ -522,6 +539,21 @@ impl Tagger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn audible_means_one_block_over_the_absolute_gate() {
+        let sr = 16000;
+        assert!(!audible(&vec![0.0; sr * 3], sr));
+        // -80 dB hiss throughout: under the gate
+        assert!(!audible(&vec![1e-4; sr * 3], sr));
+        // one loud 400-ms block in silence is enough
+        let mut x = vec![0.0; sr * 3];
+        x[sr..sr + sr * 2 / 5].fill(0.01); // -40 dB
+        assert!(audible(&x, sr));
+        // a clip shorter than a block is judged whole
+        assert!(audible(&[0.01; 100], sr));
+        assert!(!audible(&[1e-5; 100], sr));
+    }
 
     #[test]
     fn plan_covers_intro_body_outro() {

@@ -300,10 +300,15 @@ fn tagger_rejects_bad_input_without_panicking() {
     let o = tagger.analyze_16k(&short).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(o.tags.len(), 50);
     assert!(o.tags.values().all(|p| (0.0..=1.0).contains(p)));
-    // silence is fine too
-    let o = tagger
-        .analyze(&vec![0.0; 22050 * 5])
-        .unwrap_or_else(|e| panic!("{e}"));
+    // digital silence has nothing to tag: a clear error, not a genre
+    let e = tagger.analyze(&vec![0.0; 22050 * 5]).unwrap_err();
+    assert!(e.to_string().contains("no audible content"), "{e}");
+    // a quiet (-40 dB) clip is still tagged
+    let quiet: Vec<f32> = synth_clip("pad", 16000 * 5)
+        .iter()
+        .map(|v| v * 0.01)
+        .collect();
+    let o = tagger.analyze_16k(&quiet).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(o.patches.len(), 1); // 5 s: one patch (2.5 per minute, at least one)
     assert!(o.patches.iter().all(|p| p.start_s + 2.99 <= 5.05));
     // absurd but finite samples: an error or a result, never a panic
