@@ -102,6 +102,8 @@ fn main() {
     let (mut hits, mut n_est, mut n_ref) = (0, 0, 0);
     let (mut in_ok, mut in_n, mut out_ok, mut out_n) = (0, 0, 0, 0);
     let (mut voc_ok, mut voc_n) = (0, 0);
+    // ending notes: manifest outro kind "abrupt" / "fade" against the mix notes
+    let (mut abrupt_ok, mut abrupt_n, mut fade_ok, mut fade_n, mut wrong_note) = (0, 0, 0, 0, 0);
     let (mut cpu, mut audio_min) = (0.0, 0.0);
     for f in &files {
         let id = f["id"].as_str().unwrap_or("");
@@ -171,6 +173,21 @@ fn main() {
                 e.map_or("-".into(), |e| format!("{e:.1}")),
                 if ok { "" } else { "!" }
             );
+        }
+        let said = |n: &str| m.is_some_and(|m| m.notes.iter().any(|x| x == n));
+        let (says_abrupt, says_fade) = (said("abrupt ending"), said("fades out"));
+        match f["outro"]["kind"].as_str() {
+            Some("abrupt") => {
+                abrupt_n += 1;
+                abrupt_ok += usize::from(says_abrupt);
+                wrong_note += usize::from(says_fade);
+            }
+            Some("fade") => {
+                fade_n += 1;
+                fade_ok += usize::from(says_fade);
+                wrong_note += usize::from(says_abrupt);
+            }
+            _ => {}
         }
         if let (Some(p), Some(v)) = (a.vocal_probability, f["vocal"].as_bool()) {
             voc_n += 1;
@@ -244,6 +261,10 @@ fn main() {
     println!(
         "vocal presence accuracy: {voc_ok}/{voc_n} = {:.3}",
         voc_ok as f64 / voc_n.max(1) as f64
+    );
+    println!(
+        "ending notes: 'abrupt ending' on {abrupt_ok}/{abrupt_n} abrupt endings, 'fades out' on \
+         {fade_ok}/{fade_n} fades, the opposite note on {wrong_note}"
     );
     println!("CPU: {cpu:.2} s for {audio_min:.1} audio min = {:.3} s/min (whole analyze(), excl. decode)", cpu / audio_min.max(1e-9));
 }

@@ -179,12 +179,17 @@ pub fn compute(
     }
     // Ending: abrupt when the last musical bar is near full level, fade when it decays.
     if last_music_end > 0 {
-        let last = last_music_end - 1;
+        let mut last = last_music_end - 1;
+        // A partial last bar (the release tail after the final hit, the file's last
+        // fraction of a bar) says nothing about how the music ends: judge the bar before it.
+        if last > 0 && grid.end_of(last) - grid.starts[last] < 0.5 * grid.bar_s {
+            last -= 1;
+        }
         let lvl = bf.loud_db[last];
         if lvl > view.max_loud - 4.0 && outro_bars < 4 {
             notes.push("abrupt ending".into());
             out_ease -= 1.5;
-        } else if outro_bars < 4 && last >= 4 && bf.loud_db[last - 4] > lvl + 6.0 {
+        } else if last >= 4 && bf.loud_db[last - 4] > lvl + 6.0 {
             notes.push("fades out".into());
         }
     }

@@ -126,6 +126,66 @@ fn mix_points_at_first_downbeat_and_outro() {
 }
 
 #[test]
+fn a_release_tail_does_not_turn_an_abrupt_ending_into_a_fade() {
+    // Full level to the last bar, then the file ends 0.3 s into the next bar on the
+    // chords' decaying release: a hard stop a DJ has to mix out of early, not a fade.
+    let plan = [
+        ("intro", 8, true, false, false),
+        ("drop", 16, true, true, true),
+    ];
+    let mut pcm = render(&plan, 0.8);
+    let end = bar_time(24);
+    let sr = f64::from(SR);
+    pcm.truncate(((end + 0.3) * sr) as usize);
+    let two_pi = 2.0 * std::f64::consts::PI;
+    for (i, x) in pcm[(end * sr) as usize..].iter_mut().enumerate() {
+        let t = i as f64 / sr;
+        let v: f64 = [220.0, 261.63, 329.63]
+            .iter()
+            .map(|f| (two_pi * f * t).sin())
+            .sum();
+        *x += (0.8 * 0.08 * v * (-t * 12.0).exp()) as f32;
+    }
+    let a = analyze(&pcm, SR);
+    let m = a.mix.as_ref().expect("mix points");
+    assert!(
+        m.notes.iter().any(|n| n == "abrupt ending") && !m.notes.iter().any(|n| n == "fades out"),
+        "{:?}",
+        m.notes
+    );
+}
+
+#[test]
+fn a_fade_is_noted_with_or_without_a_beat_outro() {
+    // A drums-only outro faded out over its last 6 bars: still a beat outro to mix on, and
+    // a fade a DJ has to be out of before it gets quiet.
+    let plan = [
+        ("intro", 8, true, false, false),
+        ("drop", 16, true, true, true),
+        ("outro", 16, true, false, false),
+    ];
+    let mut pcm = render(&plan, 0.8);
+    let sr = f64::from(SR);
+    let (f0, f1) = (bar_time(34), bar_time(40));
+    pcm.truncate((f1 * sr) as usize);
+    for (i, x) in pcm.iter_mut().enumerate() {
+        let t = i as f64 / sr;
+        if t > f0 {
+            // linear in dB down to -40 dB
+            *x *= 10f64.powf(-2.0 * (t - f0) / (f1 - f0)) as f32;
+        }
+    }
+    let a = analyze(&pcm, SR);
+    let m = a.mix.as_ref().expect("mix points");
+    assert!(m.outro_bars >= 8, "{m:?}");
+    assert!(
+        m.notes.iter().any(|n| n == "fades out") && !m.notes.iter().any(|n| n == "abrupt ending"),
+        "{:?}",
+        m.notes
+    );
+}
+
+#[test]
 fn energy_orders_sections_and_tracks() {
     let (_, a) = track();
     let e = |label: &str| {
