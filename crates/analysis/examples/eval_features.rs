@@ -104,6 +104,8 @@ fn main() {
     let (mut voc_ok, mut voc_n) = (0, 0);
     // ending notes: manifest outro kind "abrupt" / "fade" against the mix notes
     let (mut abrupt_ok, mut abrupt_n, mut fade_ok, mut fade_n, mut wrong_note) = (0, 0, 0, 0, 0);
+    // intro length in bars within 1 of the manifest's: DJ (beat-only) intros, all intros
+    let (mut dj_ok, mut dj_n, mut intro_ok, mut intro_n) = (0, 0, 0, 0);
     let (mut cpu, mut audio_min) = (0.0, 0.0);
     for f in &files {
         let id = f["id"].as_str().unwrap_or("");
@@ -173,6 +175,15 @@ fn main() {
                 e.map_or("-".into(), |e| format!("{e:.1}")),
                 if ok { "" } else { "!" }
             );
+        }
+        if let (Some(m), Some(r)) = (m, f["intro"]["bars"].as_u64()) {
+            let ok = (i64::from(m.intro_bars) - r as i64).abs() <= 1;
+            intro_n += 1;
+            intro_ok += usize::from(ok);
+            if f["intro"]["kind"].as_str() == Some("dj") {
+                dj_n += 1;
+                dj_ok += usize::from(ok);
+            }
         }
         let said = |n: &str| m.is_some_and(|m| m.notes.iter().any(|x| x == n));
         let (says_abrupt, says_fade) = (said("abrupt ending"), said("fades out"));
@@ -261,6 +272,9 @@ fn main() {
     println!(
         "vocal presence accuracy: {voc_ok}/{voc_n} = {:.3}",
         voc_ok as f64 / voc_n.max(1) as f64
+    );
+    println!(
+        "intro length within 1 bar: DJ intros {dj_ok}/{dj_n}, all intros {intro_ok}/{intro_n}"
     );
     println!(
         "ending notes: 'abrupt ending' on {abrupt_ok}/{abrupt_n} abrupt endings, 'fades out' on \

@@ -121,6 +121,22 @@ pub struct BarFeatures {
     /// Independent of level: chords struck on the beat score near 1 like drums do, speech or
     /// free-time ambience near 0 whatever its loudness.
     pub grid_lock: Vec<f32>,
+    /// Harmonic (sustained) power in 300–3500 Hz per bar, dB: chords, pads, leads and voices
+    /// over the beat, not the drums and hardly the bass line. Filled by [`harmonic_mids`]
+    /// once the harmonic/percussive split exists; empty until then.
+    pub harm_mid_db: Vec<f32>,
+}
+
+/// Per-bar [`BarFeatures::harm_mid_db`] from the per-frame harmonic formant-band power.
+pub fn harmonic_mids(fr: &Frames, grid: &BarGrid, harm_formant: &[f32]) -> Vec<f32> {
+    (0..grid.len())
+        .map(|i| {
+            let a = fr.frame_at(grid.starts[i]).min(harm_formant.len());
+            let e = fr.frame_at(grid.end_of(i)).clamp(a, harm_formant.len());
+            let v = &harm_formant[a..e];
+            features::db(v.iter().sum::<f32>() / v.len().max(1) as f32)
+        })
+        .collect()
 }
 
 pub fn summarise(fr: &Frames, grid: &BarGrid) -> BarFeatures {

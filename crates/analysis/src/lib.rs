@@ -32,10 +32,10 @@ pub use mix::MixPoints;
 pub use waveform::{Waveform, WaveformError};
 
 /// Bumped on every intentional change of results (goldens, stored features).
-pub const ANALYSIS_VERSION: u32 = 8;
+pub const ANALYSIS_VERSION: u32 = 9;
 
 /// Version of all the DSP behind a [`TrackAnalysis`]: this crate's, rhythm's and harmony's
-/// (`a8.r0.3.h2`). Stored rows carry it, so a change in any of the three re-analyses them.
+/// (`a9.r0.3.h2`). Stored rows carry it, so a change in any of the three re-analyses them.
 pub fn dsp_version() -> String {
     format!(
         "a{ANALYSIS_VERSION}.r{}.h{}",
@@ -186,7 +186,7 @@ fn describe(samples: &[f32], sr: u32, gain_db: f32, out: &mut TrackAnalysis) {
         return;
     }
     let grid = bars::BarGrid::from_rhythm(&out.rhythm, out.duration_s);
-    let bf = bars::summarise(&fr, &grid);
+    let mut bf = bars::summarise(&fr, &grid);
     let view = structure::bar_view(&bf);
     if view.silent.iter().all(|&s| s) {
         out.diagnostics.push("analysis: silent input".into());
@@ -200,6 +200,7 @@ fn describe(samples: &[f32], sr: u32, gain_db: f32, out: &mut TrackAnalysis) {
         ));
     }
     let hp = timbre::hpss(&fr);
+    bf.harm_mid_db = bars::harmonic_mids(&fr, &grid, &hp.harm_formant);
 
     // ── structure ──
     let tail = structure::tail_start(&grid, &bf, &view);

@@ -11,6 +11,10 @@ const SILENCE_REL_DB: f32 = 45.0;
 const SILENCE_ABS_DB: f32 = -70.0;
 /// Minimum novelty (RMS change per feature dimension, ≈ units of 6 dB) for a boundary.
 const MIN_NOVELTY: f32 = 0.4;
+/// A section whose sustained 300–3500 Hz power (chords, pads, leads, voices) is this much
+/// (dB) under the drops' has no harmony over its beat: before the first drop, still the
+/// intro. Drums-only intros sit 15–37 dB under, sections with chords or a voice 0–7 dB.
+const HARMONY_GONE_DB: f32 = 12.0;
 /// Shortest section, bars.
 const MIN_BARS: usize = 4;
 /// A partial first bar shorter than this (s; two 46-ms analysis hops) is no section of its own.
@@ -421,12 +425,47 @@ pub fn label(
         }
         music.get(k).copied()
     };
-    for &j in &music {
+    // The intro is the leading run of segments that lack either the beat or the harmony over
+    // it: once a section before the first drop has both, the intro is over, and that section
+    // is the build-up to the drop (or a verse when more follows it).
+    let harm_of = |s: &Segment| {
+        (bf.harm_mid_db.len() >= s.end_bar).then(|| {
+            let v = &bf.harm_mid_db[s.start_bar..s.end_bar];
+            features::db(
+                v.iter().map(|&l| 10f32.powf(l / 10.0)).sum::<f32>() / v.len().max(1) as f32,
+            )
+        })
+    };
+    let harm_top = drops
+        .iter()
+        .filter_map(|&j| harm_of(&segs[j]))
+        .fold(f32::NEG_INFINITY, f32::max);
+    let mut intro_open = true;
+    for (k, &j) in music.iter().enumerate() {
         let s = &segs[j];
+        // No harmony over the beat yet (drums, perhaps a bass line), or no beat under the
+        // harmony yet (chords alone): still the intro. Without the harmonic split, a
+        // segment as full as the main ones ends it.
+        let no_beat = has_drums && s.drums < 0.4 * max_drums;
+        let still_intro = no_beat
+            || match harm_of(s) {
+                Some(h) if harm_top.is_finite() => h < harm_top - HARMONY_GONE_DB,
+                _ => thin(s),
+            };
+        if j < first && intro_open && !still_intro {
+            intro_open = false;
+        }
         let lbl = if drops.contains(&j) {
             "drop"
-        } else if j < first {
+        } else if j < first && intro_open {
             "intro"
+        } else if j < first {
+            let bars = s.end_bar - s.start_bar;
+            if music.get(k + 1) == Some(&first) && bars <= 16 {
+                "build"
+            } else {
+                "verse"
+            }
         } else if outro_from.is_some_and(|o| j >= o) {
             "outro"
         } else if thin(s) {

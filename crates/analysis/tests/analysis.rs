@@ -186,6 +186,36 @@ fn a_fade_is_noted_with_or_without_a_beat_outro() {
 }
 
 #[test]
+fn the_intro_ends_where_harmony_joins_the_beat() {
+    // 8 bars of drums, then 16 of drums and chords 7 dB under the drop (a verse: thinner
+    // than the drop, but the beat and the harmony are both there), then the full drop. A DJ
+    // mixing in over the intro has 8 bars, not the 24 before the drop.
+    let plan = [
+        ("intro", 8, true, false, false),
+        ("verse", 16, true, false, true),
+        ("drop", 16, true, true, true),
+        ("outro", 8, true, false, false),
+    ];
+    let mut pcm = render(&plan, 0.8);
+    let sr = f64::from(SR);
+    let (v0, v1) = ((bar_time(8) * sr) as usize, (bar_time(24) * sr) as usize);
+    pcm[v0..v1].iter_mut().for_each(|x| *x *= 0.45);
+    let a = analyze(&pcm, SR);
+    let m = a.mix.as_ref().expect("mix points");
+    assert!((7..=9).contains(&m.intro_bars), "{m:?} {:?}", a.sections);
+    assert!(m
+        .notes
+        .iter()
+        .any(|n| n == &format!("{}-bar beat intro", m.intro_bars)));
+    let verse = a
+        .sections
+        .iter()
+        .find(|s| (s.start_s - bar_time(8)).abs() < bar_s())
+        .unwrap_or_else(|| panic!("no section at bar 8: {:?}", a.sections));
+    assert_ne!(verse.label, "intro", "{:?}", a.sections);
+}
+
+#[test]
 fn energy_orders_sections_and_tracks() {
     let (_, a) = track();
     let e = |label: &str| {
