@@ -332,7 +332,10 @@ fn describe(samples: &[f32], sr: u32, gain_db: f32, out: &mut TrackAnalysis) {
             / non_silent.len().max(1) as f64
     ));
     if is_vocal {
-        out.vocal_sections = vocals::sections(&vbars, &grid);
+        out.vocal_sections = vocals::sections(&vbars, &grid)
+            .into_iter()
+            .map(|[a, b]| [round_to(a, 3), round_to(b, 3)])
+            .collect();
     }
 
     // ── sections ──
@@ -459,7 +462,7 @@ impl TrackAnalysis {
             doc.key = Some(k.camelot());
             doc.key_classic = Some(k.classic());
             doc.key_open = Some(k.open_key());
-            doc.key_confidence = Some(kc);
+            doc.key_confidence = Some(round_to(kc, 3));
             doc.key_changes = self.key.key_changes();
             for f in ["key", "key_classic", "key_open"] {
                 mark(f, kc);
