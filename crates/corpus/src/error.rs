@@ -43,6 +43,12 @@ pub enum CorpusError {
     NotFound { query: String },
     #[error("{query:?} is ambiguous: {count} tracks match (use more characters of the id)")]
     Ambiguous { query: String, count: usize },
+    #[error("{query:?} matches {count} titles: {}{} (use the id or more of the title)", matches.join(", "), if *count > matches.len() { ", …" } else { "" })]
+    AmbiguousTitle {
+        query: String,
+        count: usize,
+        matches: Vec<String>,
+    },
     #[error("invalid value for {field}: {message}")]
     InvalidValue { field: String, message: String },
 }

@@ -516,7 +516,8 @@ impl Corpus {
         }
     }
 
-    /// Resolves a user reference: exact id, unique id prefix (>= 4 chars), or a file path.
+    /// Resolves a user reference: exact id, unique id prefix (>= 4 chars), a file path, or a
+    /// title / "artist - title" (exact, else the one containing it).
     pub fn resolve(&self, query: &str) -> Result<String> {
         let q = query.trim();
         if let Some(e) = self.get(q)? {
@@ -558,7 +559,65 @@ impl Corpus {
                 }
             }
         }
-        Err(CorpusError::NotFound { query: q.into() })
+        self.resolve_title(q)
+    }
+
+    /// The last resort of [`Corpus::resolve`]: a title or "artist - title", case-insensitively,
+    /// exactly or, failing that, as the one such name containing the query (3+ characters).
+    fn resolve_title(&self, q: &str) -> Result<String> {
+        let not_found = || CorpusError::NotFound { query: q.into() };
+        let ql = q.to_lowercase();
+        if ql.chars().count() < 3 {
+            return Err(not_found());
+        }
+        let mut st = self
+            .conn
+            .prepare("SELECT track_id, coalesce(artist, ''), coalesce(title, '') FROM tracks")
+            .ctx("resolving a title")?;
+        let rows: Vec<(String, String, String)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .ctx("resolving a title")?
+            .collect::<std::result::Result<_, _>>()
+            .ctx("resolving a title")?;
+        let names: Vec<(String, String, String)> = rows
+            .into_iter()
+            .filter(|(_, _, t)| !t.is_empty())
+            .map(|(id, a, t)| {
+                let full = if a.is_empty() {
+                    t.clone()
+                } else {
+                    format!("{a} - {t}")
+                };
+                (id, t.to_lowercase(), full)
+            })
+            .collect();
+        let pick = |m: Vec<&(String, String, String)>| -> Option<Result<String>> {
+            match m.len() {
+                0 => None,
+                1 => Some(Ok(m[0].0.clone())),
+                _ => Some(Err(CorpusError::AmbiguousTitle {
+                    query: q.into(),
+                    matches: m
+                        .iter()
+                        .take(5)
+                        .map(|x| format!("{} ({:.8})", x.2, x.0))
+                        .collect(),
+                    count: m.len(),
+                })),
+            }
+        };
+        let exact: Vec<_> = names
+            .iter()
+            .filter(|x| x.1 == ql || x.2.to_lowercase() == ql)
+            .collect();
+        if let Some(r) = pick(exact) {
+            return r;
+        }
+        let partial: Vec<_> = names
+            .iter()
+            .filter(|x| x.2.to_lowercase().contains(&ql))
+            .collect();
+        pick(partial).unwrap_or_else(|| Err(not_found()))
     }
 
     /// Filtered, sorted, paged listing (overrides applied).

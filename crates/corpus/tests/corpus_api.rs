@@ -227,3 +227,41 @@ fn history_feedback_embeddings_and_imports() {
         Some(1)
     );
 }
+
+#[test]
+fn resolves_titles() {
+    let mut c = Corpus::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+    // By title: exact (any case) first, then the one title containing the query.
+    let mut t = scanned("ffff0001", "/m/f.mp3", 124.0);
+    t.doc.title = Some("Night Bus".into());
+    t.doc.artist = Some("Synth Foundry".into());
+    c.commit_scanned(&t).unwrap_or_else(|e| panic!("{e}"));
+    let mut t = scanned("ffff0002", "/m/g.mp3", 124.0);
+    t.doc.title = Some("Night Bus (Dub)".into());
+    c.commit_scanned(&t).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.resolve("night bus").ok().as_deref(), Some("ffff0001"));
+    assert_eq!(
+        c.resolve("Synth Foundry - Night Bus").ok().as_deref(),
+        Some("ffff0001")
+    );
+    assert_eq!(c.resolve("(dub)").ok().as_deref(), Some("ffff0002"));
+    match c.resolve("night") {
+        Err(e @ flowstate_corpus::CorpusError::AmbiguousTitle { .. }) => {
+            let m = e.to_string();
+            assert!(
+                m.contains("Synth Foundry - Night Bus (ffff0001)") && m.contains("2 titles"),
+                "{m}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // too short for a substring, and nothing of that name
+    assert!(matches!(
+        c.resolve("ni"),
+        Err(flowstate_corpus::CorpusError::NotFound { .. })
+    ));
+    assert!(matches!(
+        c.resolve("zzzzzz"),
+        Err(flowstate_corpus::CorpusError::NotFound { .. })
+    ));
+}

@@ -23,7 +23,7 @@ pub struct Args {
     /// Output file (default: standard output)
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Only these tracks (ids, id prefixes or paths, comma-separated), in this order
+    /// Only these tracks (ids, id prefixes, paths or titles, comma-separated), in this order
     #[arg(long)]
     pub tracks: Option<String>,
     /// Name of the playlist holding the exported tracks

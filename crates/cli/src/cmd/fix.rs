@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Track id, id prefix or path.
+    /// Track id, id prefix, path or title.
     pub track: String,
     /// `bpm` or `key` (or omit with --grid-offset / --clear).
     pub field: Option<String>,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 /// Rank the next tracks for what is playing now (optionally steered by a prompt)
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Track playing now: id, unique id prefix or file path (default: the last played track)
+    /// Track playing now: id, unique id prefix, file path or title (default: the last played track)
     #[arg(long)]
     current: Option<String>,
     /// Recently played tracks, comma-separated (default: the last 3 plays of the session)

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 /// Record that a track was played (session history used by `next`)
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Track id, unique id prefix, or file path
+    /// Track id, unique id prefix, file path or title
     track: String,
     /// Session name (default: the most recent session, or a new one)
     #[arg(long)]

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 /// Plan a set along an energy arc (beam search over mixable transitions)
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// First track: id, id prefix or path
+    /// First track: id, id prefix, path or title
     #[arg(long)]
     pub start: String,
     /// Set length, e.g. 60m, 90m, 2h, 3600s

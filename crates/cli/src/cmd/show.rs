@@ -1,11 +1,11 @@
-//! `flowstate show <id|id-prefix|path> [--json]`: one track as a CODEX v1.1 document.
+//! `flowstate show <id|id-prefix|path|title> [--json]`: one track as a CODEX v1.1 document.
 
 use anyhow::Context;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Track id, unique id prefix (>= 4 characters) or file path.
+    /// Track id, unique id prefix (>= 4 characters), file path, or title ("artist - title").
     pub track: String,
     /// Print the full CODEX v1.1 document as JSON (every field, null when not computed).
     #[arg(long)]
