@@ -147,12 +147,14 @@ fn a_release_tail_does_not_turn_an_abrupt_ending_into_a_fade() {
         *x += (0.8 * 0.08 * v * (-t * 12.0).exp()) as f32;
     }
     let a = analyze(&pcm, SR);
+    assert_notes(&a, "abrupt ending", "fades out");
+}
+
+/// The mix notes of `a` include `yes` and not `no`.
+fn assert_notes(a: &TrackAnalysis, yes: &str, no: &str) {
     let m = a.mix.as_ref().expect("mix points");
-    assert!(
-        m.notes.iter().any(|n| n == "abrupt ending") && !m.notes.iter().any(|n| n == "fades out"),
-        "{:?}",
-        m.notes
-    );
+    let has = |s: &str| m.notes.iter().any(|n| n == s);
+    assert!(has(yes) && !has(no), "{:?}", m.notes);
 }
 
 #[test]
@@ -178,11 +180,7 @@ fn a_fade_is_noted_with_or_without_a_beat_outro() {
     let a = analyze(&pcm, SR);
     let m = a.mix.as_ref().expect("mix points");
     assert!(m.outro_bars >= 8, "{m:?}");
-    assert!(
-        m.notes.iter().any(|n| n == "fades out") && !m.notes.iter().any(|n| n == "abrupt ending"),
-        "{:?}",
-        m.notes
-    );
+    assert_notes(&a, "fades out", "abrupt ending");
 }
 
 #[test]
