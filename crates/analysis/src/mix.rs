@@ -106,11 +106,13 @@ pub fn compute(
     let mix_out_bar = outro_start.or(music.last().map(|s| s.start_bar));
     let mix_out_s = mix_out_bar.map(|b| grid.starts[b]);
 
-    let drop_start = music
+    // The beat intro runs to the first section that is no longer intro (a verse, a build or
+    // the drop itself).
+    let intro_end = music
         .iter()
-        .find(|s| s.label == "drop" || s.label == "build")
+        .find(|s| s.label != "intro")
         .map(|s| s.start_bar);
-    let intro_bars = match (mix_in_bar, drop_start) {
+    let intro_bars = match (mix_in_bar, intro_end) {
         (Some(a), Some(d)) if d > a && beat_in.is_some() => (d - a) as u32,
         _ => 0,
     };
@@ -152,7 +154,7 @@ pub fn compute(
             }
         }
         // A sparse low end in the intro makes layering easy.
-        if let (Some(a), Some(d)) = (mix_in_bar, drop_start) {
+        if let (Some(a), Some(d)) = (mix_in_bar, intro_end) {
             if d > a {
                 let bass = |r: std::ops::Range<usize>| {
                     let n = r.len().max(1) as f32;
