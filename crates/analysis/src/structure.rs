@@ -315,10 +315,7 @@ pub fn label(
     for &k in BANDS6.iter() {
         let v = &bf.band_db[k];
         band_max[k] = (0..v.len())
-            .map(|i| {
-                let w = &v[i..(i + 4).min(v.len())];
-                features::db(w.iter().map(|&l| 10f32.powf(l / 10.0)).sum::<f32>() / w.len() as f32)
-            })
+            .map(|i| db_mean(&v[i..(i + 4).min(v.len())]))
             .fold(f32::NEG_INFINITY, f32::max);
     }
     let mut segs: Vec<Segment> = bounds
@@ -326,21 +323,11 @@ pub fn label(
         .filter(|w| w[1] > w[0])
         .map(|w| {
             let (a, b) = (w[0], w[1]);
-            let p: f32 = bf.loud_db[a..b]
-                .iter()
-                .map(|&l| 10f32.powf(l / 10.0))
-                .sum::<f32>()
-                / (b - a) as f32;
             let silent = view.silent[a..b].iter().filter(|&&s| s).count() * 2 > b - a;
             let fullness = BANDS6
                 .iter()
                 .map(|&k| {
-                    let pk: f32 = bf.band_db[k][a..b]
-                        .iter()
-                        .map(|&l| 10f32.powf(l / 10.0))
-                        .sum::<f32>()
-                        / (b - a) as f32;
-                    ((features::db(pk) - band_max[k]) / 18.0 + 1.0).clamp(0.0, 1.0)
+                    ((db_mean(&bf.band_db[k][a..b]) - band_max[k]) / 18.0 + 1.0).clamp(0.0, 1.0)
                 })
                 .sum::<f32>()
                 / BANDS6.len() as f32;
@@ -349,7 +336,7 @@ pub fn label(
                 end_bar: b,
                 label: String::new(),
                 fullness,
-                loud_db: features::db(p),
+                loud_db: db_mean(&bf.loud_db[a..b]),
                 drums: features::mean(&view.drums[a..b]),
                 silent,
             }
@@ -429,30 +416,27 @@ pub fn label(
     // it: once a section before the first drop has both, the intro is over, and that section
     // is the build-up to the drop (or a verse when more follows it).
     let harm_of = |s: &Segment| {
-        (bf.harm_mid_db.len() >= s.end_bar).then(|| {
-            let v = &bf.harm_mid_db[s.start_bar..s.end_bar];
-            features::db(
-                v.iter().map(|&l| 10f32.powf(l / 10.0)).sum::<f32>() / v.len().max(1) as f32,
-            )
-        })
+        (bf.harm_mid_db.len() >= s.end_bar)
+            .then(|| db_mean(&bf.harm_mid_db[s.start_bar..s.end_bar]))
     };
     let harm_top = drops
         .iter()
         .filter_map(|&j| harm_of(&segs[j]))
         .fold(f32::NEG_INFINITY, f32::max);
-    let mut intro_open = true;
-    for (k, &j) in music.iter().enumerate() {
-        let s = &segs[j];
-        // No harmony over the beat yet (drums, perhaps a bass line), or no beat under the
-        // harmony yet (chords alone): still the intro. Without the harmonic split, a
-        // segment as full as the main ones ends it.
-        let no_beat = has_drums && s.drums < 0.4 * max_drums;
-        let still_intro = no_beat
+    // No harmony over the beat yet (drums, perhaps a bass line), or no beat under the
+    // harmony yet (chords alone): still the intro. Without the harmonic split, a segment as
+    // full as the main ones ends it.
+    let still_intro = |s: &Segment| {
+        (has_drums && s.drums < 0.4 * max_drums)
             || match harm_of(s) {
                 Some(h) if harm_top.is_finite() => h < harm_top - HARMONY_GONE_DB,
                 _ => thin(s),
-            };
-        if j < first && intro_open && !still_intro {
+            }
+    };
+    let mut intro_open = true;
+    for (k, &j) in music.iter().enumerate() {
+        let s = &segs[j];
+        if j < first && intro_open && !still_intro(s) {
             intro_open = false;
         }
         let lbl = if drops.contains(&j) {
@@ -496,7 +480,11 @@ pub fn label(
 
 /// Mean power (dB) of band `k` over bars `a..b`.
 fn band_level(bf: &BarFeatures, k: usize, a: usize, b: usize) -> f32 {
-    let v = &bf.band_db[k][a.min(b)..b];
+    db_mean(&bf.band_db[k][a.min(b)..b])
+}
+
+/// Mean power of per-bar levels in dB, back in dB (an empty slice gives the floor).
+fn db_mean(v: &[f32]) -> f32 {
     features::db(v.iter().map(|&l| 10f32.powf(l / 10.0)).sum::<f32>() / v.len().max(1) as f32)
 }
 

@@ -579,6 +579,7 @@ impl Corpus {
             .ctx("resolving a title")?
             .collect::<std::result::Result<_, _>>()
             .ctx("resolving a title")?;
+        // (id, title, "artist - title" or the title alone, for display; both matched lowercase)
         let names: Vec<(String, String, String)> = rows
             .into_iter()
             .filter(|(_, _, t)| !t.is_empty())
@@ -588,10 +589,20 @@ impl Corpus {
                 } else {
                     format!("{a} - {t}")
                 };
-                (id, t.to_lowercase(), full)
+                (id, t, full)
             })
             .collect();
-        let pick = |m: Vec<&(String, String, String)>| -> Option<Result<String>> {
+        let lc: Vec<(String, String)> = names
+            .iter()
+            .map(|(_, t, f)| (t.to_lowercase(), f.to_lowercase()))
+            .collect();
+        let pick = |keep: &dyn Fn(&(String, String)) -> bool| -> Option<Result<String>> {
+            let m: Vec<&(String, String, String)> = names
+                .iter()
+                .zip(&lc)
+                .filter(|(_, l)| keep(l))
+                .map(|(n, _)| n)
+                .collect();
             match m.len() {
                 0 => None,
                 1 => Some(Ok(m[0].0.clone())),
@@ -606,18 +617,10 @@ impl Corpus {
                 })),
             }
         };
-        let exact: Vec<_> = names
-            .iter()
-            .filter(|x| x.1 == ql || x.2.to_lowercase() == ql)
-            .collect();
-        if let Some(r) = pick(exact) {
+        if let Some(r) = pick(&|(t, f)| *t == ql || *f == ql) {
             return r;
         }
-        let partial: Vec<_> = names
-            .iter()
-            .filter(|x| x.2.to_lowercase().contains(&ql))
-            .collect();
-        pick(partial).unwrap_or_else(|| Err(not_found()))
+        pick(&|(_, f)| f.contains(&ql)).unwrap_or_else(|| Err(not_found()))
     }
 
     /// Filtered, sorted, paged listing (overrides applied).
