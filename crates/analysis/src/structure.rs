@@ -219,8 +219,11 @@ pub fn boundaries(
 ) -> Vec<usize> {
     let nb = nov.len();
     let mut forced = vec![0usize, nb];
+    // Silence that only ends the file (under a second from its start to the end, as for a
+    // ring-out in `tail_is_section`) stays part of the last section.
+    let end_sliver = |i: usize| view.silent[i..nb].iter().all(|&s| s) && !tail_is_section(grid, i);
     for i in 1..nb {
-        if view.silent[i] != view.silent[i - 1] {
+        if view.silent[i] != view.silent[i - 1] && !end_sliver(i) {
             forced.push(i);
         }
     }
@@ -627,6 +630,27 @@ mod tests {
         assert!(!b.contains(&1), "{b:?}");
         let segs = label(&b, &bf, &v, Some(1), None);
         assert!(segs[0].end_bar > 1, "{segs:?}");
+    }
+
+    #[test]
+    fn silence_that_only_ends_the_file_is_no_section() {
+        // 16 bars of music, then 0.3 s of digital silence: a partial silent last bar.
+        let g = BarGrid::regular(0.0, 2.0, 32.3, true);
+        assert_eq!(g.len(), 17, "{:?}", g.starts);
+        let bf = bars_with(g.len(), |i| if i < 16 { -10.0 } else { -90.0 }, |_| 1.0);
+        let v = bar_view(&bf);
+        assert!(v.silent[16] && !v.silent[15]);
+        let b = boundaries(&g, &v, &novelty(&v), Some(0), None);
+        assert!(!b.contains(&16), "{b:?}");
+        let segs = label(&b, &bf, &v, Some(0), None);
+        assert!(segs.iter().all(|s| s.label != "silence"), "{segs:?}");
+
+        // Four seconds of silence after the music are a section of their own.
+        let g = BarGrid::regular(0.0, 2.0, 36.0, true);
+        let bf = bars_with(g.len(), |i| if i < 16 { -10.0 } else { -90.0 }, |_| 1.0);
+        let v = bar_view(&bf);
+        let b = boundaries(&g, &v, &novelty(&v), Some(0), None);
+        assert!(b.contains(&16), "{b:?}");
     }
 
     #[test]
