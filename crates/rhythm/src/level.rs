@@ -85,8 +85,12 @@ pub fn carry_between_raw(prof: &[[f64; 8]; PERIOD], spacing: usize) -> (f64, f64
 
 /// Half-way accent / on-beat accent at or above which the beat is the faster level.
 pub const MID_FASTER: f64 = 0.7;
-/// Snare between the kicked beats at least as strong as on them: the beat is faster.
-pub const SNARE_FASTER: f64 = 1.0;
+/// Backbeat between the kicked beats: the beat is faster when the snare's half-way/on ratio
+/// times the overall half-way/on ratio reaches this. The product is the soft form of
+/// "snare at least as strong half-way as on the beats (1.0) and substantial half-way accents
+/// overall (0.5)": a much stronger half-way snare makes up for weaker half-way accents (a
+/// breakbeat whose hats are quiet), and the other way round.
+pub const SNARE_FASTER: f64 = 0.5;
 /// At or below which the level stands (inside the preferred range).
 pub const MID_STAY: f64 = 0.4;
 
@@ -179,10 +183,10 @@ pub fn choose(
     let mut cur = 0usize;
     while cur + 1 < scores.len() {
         let r = scores[cur].mid_ratio;
-        // the snare cue needs substantial half-way accents too, and is only trusted below
-        // the centre of the preferred range (offbeat open hats share the snare's band)
-        let snare_cue =
-            scores[cur].snare_mid >= SNARE_FASTER && r >= 0.5 && scores[cur].bpm < centre;
+        // the snare cue weighs the snare's half-way share by the half-way accents overall
+        // (see SNARE_FASTER), and is only trusted below the centre of the preferred range
+        // (offbeat open hats share the snare's band)
+        let snare_cue = scores[cur].snare_mid * r >= SNARE_FASTER && scores[cur].bpm < centre;
         let go = if snare_cue || r >= MID_FASTER {
             true
         } else if r <= MID_STAY && in_pref(scores[cur].bpm) {
@@ -276,4 +280,59 @@ fn snare_on_mid(
         .map(|j| sf[(off + j * spacing + spacing / 2) % n])
         .sum();
     (on, mid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Envelopes of 16 repeats of a pattern `len` tracked beats long (32 frames per tracked
+    /// beat): `hits` gives, per position in tracked beats, the accent, kick and snare-band
+    /// values. Returns (accent, kick, snare, tracked beats in frames).
+    fn bars(hits: &[(f64, f32, f32, f32)], len: usize) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f64>) {
+        const BEAT: usize = 32;
+        let n = 16 * len * BEAT + BEAT;
+        let (mut acc, mut kick, mut snare) = (vec![0f32; n], vec![0f32; n], vec![0f32; n]);
+        for bar in 0..16 {
+            for &(pos, a, k, s) in hits {
+                let t = (bar * len) * BEAT + (pos * BEAT as f64).round() as usize;
+                acc[t] = a;
+                kick[t] = k;
+                snare[t] = s;
+            }
+        }
+        let beats = (0..16 * len).map(|b| (b * BEAT) as f64).collect();
+        (acc, kick, snare, beats)
+    }
+
+    /// The level chosen for `hits` (a `len`-beat pattern) tracked at `bpm`.
+    fn level_of(hits: &[(f64, f32, f32, f32)], len: usize, bpm: f64) -> f64 {
+        let (acc, kick, snare, beats) = bars(hits, len);
+        let prior = |b: f64| -0.3 * (b / 110.0).log2().powi(2);
+        let in_pref = |b: f64| (78.0..=155.0).contains(&b);
+        choose(
+            &acc, &kick, &snare, &beats, bpm, 60.0, 200.0, &prior, &in_pref, 110.0,
+        )
+        .0
+    }
+
+    #[test]
+    fn backbeat_between_kicks_under_a_thin_snare_is_the_faster_beat() {
+        // Drum & bass two-step at 174 (kick 1 and 3-and, snare 2 and 4, a bass note on 3),
+        // no hats, a thin snare under a heavy kick and bass in the accent envelope: the
+        // half-way accents at 87 are well under half the on-beat ones (which alone would
+        // keep 87), but the snare sits almost only half-way.
+        let dnb = [
+            (0.0, 1.0, 1.0, 0.1),
+            (1.0, 0.2, 0.05, 0.6),
+            (2.0, 0.7, 0.1, 0.1),
+            (2.5, 0.8, 0.8, 0.1),
+            (3.0, 0.2, 0.05, 0.6),
+        ];
+        assert!((level_of(&dnb, 4, 174.0) - 174.0).abs() < 0.1);
+        // The same hits at half speed: hip-hop at 87 (kick 1 and 3-and, snare 2 and 4 of
+        // the 87-BPM bar) tracked at 174. The snare is on the slow beats, so 87 stands.
+        let hiphop: Vec<_> = dnb.iter().map(|&(p, a, k, s)| (2.0 * p, a, k, s)).collect();
+        assert!((level_of(&hiphop, 8, 174.0) - 87.0).abs() < 0.1);
+    }
 }
