@@ -33,7 +33,7 @@ pub use flowstate_types::{CamelotKey, Mode};
 use serde::{Deserialize, Serialize};
 
 /// Version of the key estimator; bump on every intentional change of results.
-pub const HARMONY_VERSION: u32 = 2;
+pub const HARMONY_VERSION: u32 = 3;
 
 /// Tunables of [`analyze`]. `KeyOptions::default()` is what the product uses.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +64,13 @@ pub struct KeySegment {
     pub key: CamelotKey,
     pub confidence: f64,
 }
+
+/// Tonal share (tonal-peak energy over all spectral energy) above which a key is reported.
+pub const TONAL_SHARE: f64 = 0.02;
+/// Lower tonal share that is enough when the key profile is clear ([`CLEAR_PROFILE`]).
+pub const TONAL_SHARE_KEYED: f64 = 0.01;
+/// Clarity of a clearly keyed profile (drum-only audio and noise score ≈ 0.5).
+pub const CLEAR_PROFILE: f64 = 0.6;
 
 /// Result of [`analyze`]. Ambiguity is data: `key` is `None` for atonal or drum-only audio.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -252,7 +259,13 @@ pub fn analyze(samples: &[f32], sample_rate: u32, opts: &KeyOptions) -> KeyAnaly
     out.diagnostics.push(format!(
         "key: tuning {tuning:+.1} cents, clarity {clarity:.3}, tonal share {tonal_share:.3}, {n} frames"
     ));
-    if clarity < opts.min_clarity || tonal_share < 0.02 {
+    // Drum-only audio and noise measure a tonal share of ≈ 0.005 and a clarity of ≈ 0.5 (the
+    // peak picker's floor; see the synthetic tests). Music with a clear key profile over
+    // heavy drums can sit at 0.01–0.02 (a soft pad under a loud kit), so a share of twice
+    // the floor is enough when the profile is clearly keyed.
+    let tonal_enough = tonal_share >= TONAL_SHARE
+        || (tonal_share >= TONAL_SHARE_KEYED && clarity >= CLEAR_PROFILE);
+    if clarity < opts.min_clarity || !tonal_enough {
         out.diagnostics.push(format!(
             "key: no clear tonal centre (clarity {clarity:.2}, tonal share {tonal_share:.3}); key left empty"
         ));

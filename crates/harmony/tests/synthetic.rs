@@ -68,6 +68,33 @@ fn drum_only_silence_and_noise_have_no_key() {
 }
 
 #[test]
+fn soft_harmony_under_loud_drums_keeps_its_key() {
+    // A quiet chord bed under a loud kit: little of the spectrum is tonal (about a hundredth,
+    // well under the 0.02 that was needed before), but what there is says F minor clearly.
+    let kit = drums(20.0, 3);
+    let x = mix(&music(key("4A"), 20.0, 0.0), &kit, 10.0);
+    let a = est(&x);
+    assert_eq!(
+        a.key,
+        Some(key("4A")),
+        "{:?} {:?}",
+        a.candidates,
+        a.diagnostics
+    );
+    let share = a
+        .diagnostics
+        .iter()
+        .find_map(|d| d.split("tonal share ").nth(1))
+        .and_then(|v| v.split(',').next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(1.0);
+    assert!(
+        share < 0.02,
+        "the bed is not quiet enough to test the gate: {share}"
+    );
+}
+
+#[test]
 fn degenerate_input_never_panics() {
     let o = KeyOptions::default();
     assert_eq!(analyze(&[], SR, &o).key, None);
