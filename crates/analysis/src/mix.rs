@@ -73,6 +73,30 @@ pub fn last_beat_bar(view: &BarView) -> Option<usize> {
         .find(|&i| view.drums[i] >= DRUMS_ON && (i == 0 || view.drums[i - 1] >= DRUMS_ON))
 }
 
+/// A last section longer than this many bars that also began in the first half of the music
+/// (and no outro) means no change was found in most of the track; the mix-out then falls on
+/// the last phrase instead of the section's start.
+const LONG_LAST_SECTION: usize = 32;
+/// Bars a DJ needs to mix out over the end of a track with no outro: one 16-bar phrase.
+const MIX_OUT_PHRASE: usize = 16;
+
+/// Mix-out bar in the track's last musical section `s` when it has no outro: the section's
+/// start, or, when the section runs on for more than [`LONG_LAST_SECTION`] bars from the
+/// first half of the music (which starts at bar `music_start`), the last
+/// [`MIX_OUT_PHRASE`]-bar phrase line (counted from the mix-in bar) that leaves a whole
+/// phrase before the music ends. "Start of the last section" at 0:01 of a track read as
+/// one long section tells a DJ nothing.
+fn last_phrase(s: &Segment, music_start: usize, origin: Option<usize>) -> usize {
+    let half = music_start + (s.end_bar.saturating_sub(music_start)) / 2;
+    if s.end_bar - s.start_bar <= LONG_LAST_SECTION || s.start_bar >= half {
+        return s.start_bar;
+    }
+    let origin = origin.unwrap_or(s.start_bar).min(s.start_bar);
+    let latest = s.end_bar - MIX_OUT_PHRASE;
+    let k = origin + (latest - origin) / MIX_OUT_PHRASE * MIX_OUT_PHRASE;
+    k.max(s.start_bar)
+}
+
 pub fn compute(
     grid: &BarGrid,
     bf: &BarFeatures,
@@ -103,7 +127,9 @@ pub fn compute(
         .take_while(|s| s.label == "outro")
         .last()
         .map(|s| s.start_bar);
-    let mix_out_bar = outro_start.or(music.last().map(|s| s.start_bar));
+    let mix_out_bar = outro_start.or(music
+        .last()
+        .map(|s| last_phrase(s, first_music_bar.unwrap_or(0), mix_in_bar)));
     let mix_out_s = mix_out_bar.map(|b| grid.starts[b]);
 
     // The beat intro runs to the first section that is no longer intro (a verse, a build or
@@ -212,5 +238,37 @@ pub fn compute(
         mix_in_ease: in_ease.clamp(1.0, 10.0),
         mix_out_ease: out_ease.clamp(1.0, 10.0),
         notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(a: usize, b: usize, label: &str) -> Segment {
+        Segment {
+            start_bar: a,
+            end_bar: b,
+            label: label.into(),
+            loud_db: -10.0,
+            drums: 1.0,
+            fullness: 0.8,
+            silent: false,
+        }
+    }
+
+    #[test]
+    fn mix_out_of_a_track_read_as_one_long_section_is_its_last_phrase() {
+        // Music from bar 1 to bar 64 and no change found: the last 16-bar phrase counted
+        // from the mix-in at bar 1 starts at bar 33 and leaves 31 bars; bar 49 leaves 15.
+        assert_eq!(last_phrase(&seg(1, 64, "drop"), 0, Some(1)), 33);
+        assert_eq!(last_phrase(&seg(1, 65, "drop"), 0, Some(1)), 49);
+        // A normal last section keeps its start, however long it is when it starts in the
+        // second half of the music.
+        assert_eq!(last_phrase(&seg(40, 56, "drop"), 0, Some(1)), 40);
+        assert_eq!(last_phrase(&seg(40, 80, "drop"), 0, Some(1)), 40);
+        // The phrase line never falls before the section.
+        assert_eq!(last_phrase(&seg(30, 70, "drop"), 0, Some(1)), 49);
+        assert_eq!(last_phrase(&seg(30, 70, "drop"), 0, None), 46);
     }
 }
