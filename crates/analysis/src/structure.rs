@@ -25,6 +25,9 @@ const WIN_BARS: usize = 4;
 const MIDS_GONE_DB: f32 = 8.0;
 /// A pre-drop cuts the sub or bass band by at least this much (dB) under the drop's.
 const PRE_DROP_CUT_DB: f32 = 6.0;
+/// A riser lifts the top band (the noise sweep, the snare roll's rattle) by at least this
+/// much (dB) from a pre-drop's first bar to its last, never falling back by more than 1 dB.
+const RISER_DB: f32 = 6.0;
 /// Longest ring-out, bars (a long reverb or delay tail after the last hit).
 const MAX_TAIL_BARS: usize = 8;
 /// A ring-out tail is this much (dB) below the music before it.
@@ -491,10 +494,24 @@ fn db_mean(v: &[f32]) -> f32 {
     features::db(v.iter().map(|&l| 10f32.powf(l / 10.0)).sum::<f32>() / v.len().max(1) as f32)
 }
 
+/// Whether the top band rises through bars `a..b` like a riser ([`RISER_DB`]).
+fn rises(bf: &BarFeatures, a: usize, b: usize) -> bool {
+    let h = &bf.band_db[HIGH];
+    if b > h.len() || b < a + 2 {
+        return false;
+    }
+    h[a + 1..b]
+        .iter()
+        .zip(&h[a..b - 1])
+        .all(|(x, y)| *x >= y - 1.0)
+        && h[b - 1] >= h[a] + RISER_DB
+}
+
 /// A pre-drop — at most 4 bars right before a drop with its low end cut (sub or bass at least
-/// `PRE_DROP_CUT_DB` under that drop's) — is the last part of the build-up, not a section of
-/// its own: it joins the segment before it, which becomes the build (the first musical
-/// segment stays the intro). Returns the new segments and the new indices of the musical ones.
+/// `PRE_DROP_CUT_DB` under that drop's) or a riser over it ([`rises`]) — is the last part of
+/// the build-up, not a section of its own: it joins the segment before it, which becomes the
+/// build (the first musical segment stays the intro). Returns the new segments and the new
+/// indices of the musical ones.
 fn merge_pre_drops(
     segs: Vec<Segment>,
     music: &[usize],
@@ -517,7 +534,7 @@ fn merge_pre_drops(
             band_level(bf, b, s.start_bar, s.end_bar)
                 < band_level(bf, b, next.start_bar, next.end_bar) - PRE_DROP_CUT_DB
         });
-        if !cut {
+        if !cut && !rises(bf, s.start_bar, s.end_bar) {
             continue;
         }
         let (la, lb) = (
@@ -721,5 +738,38 @@ mod tests {
             got,
             vec![(0, 16, "intro"), (16, 32, "build"), (32, 48, "drop")]
         );
+    }
+
+    #[test]
+    fn riser_before_the_drop_joins_the_build() {
+        // intro 0–16, build 16–28, then 4 bars at full level with the low end kept but the
+        // top band sweeping up 3 dB a bar (a riser or a snare roll), drop 32–48.
+        let mut bf = bars_with(
+            48,
+            |i| match i {
+                0..=15 => -25.0,
+                16..=27 => -14.0,
+                _ => -10.0,
+            },
+            |_| 1.0,
+        );
+        for i in 28..32 {
+            bf.band_db[HIGH][i] = -25.0 + 3.0 * (i - 28) as f32;
+        }
+        let v = bar_view(&bf);
+        let lbl = |bf: &BarFeatures| -> Vec<(usize, usize, String)> {
+            label(&[0, 16, 28, 32, 48], bf, &v, Some(0), None)
+                .into_iter()
+                .map(|s| (s.start_bar, s.end_bar, s.label))
+                .collect()
+        };
+        let got = lbl(&bf);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!((got[1].0, got[1].1, got[1].2.as_str()), (16, 32, "build"));
+        // The same 4 bars without the sweep stay a section of their own.
+        for i in 28..32 {
+            bf.band_db[HIGH][i] = -13.0;
+        }
+        assert_eq!(lbl(&bf).len(), 4, "{:?}", lbl(&bf));
     }
 }
