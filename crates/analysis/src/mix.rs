@@ -2,10 +2,14 @@
 //! human-readable notes.
 
 use crate::bars::{BarFeatures, BarGrid};
+use crate::features::SUB;
 use crate::structure::{BarView, Segment};
 
 /// Bars with drum presence above this carry a beat.
 pub const DRUMS_ON: f32 = 0.3;
+/// A bar has the beat's kick under it when its sub-band level is within this many dB of the
+/// first beat bar's (a voice has its fundamental above the sub band).
+const LOW_END_DB: f32 = 6.0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MixPoints {
@@ -59,11 +63,25 @@ pub fn first_beat_bar(grid: &BarGrid, bf: &BarFeatures, view: &BarView) -> Optio
             && (p >= thr || (p >= PULSE_FLOOR && lock >= LOCK_ON))
     };
     let start = usize::from(grid.partial_first);
-    (start..nb).find(|&i| {
+    let found = (start..nb).find(|&i| {
         let next_on = i + 1 >= nb || on(i + 1);
         let later = (i + 2..(i + 5).min(nb)).filter(|&j| on(j)).count();
         on(i) && next_on && later >= (nb.saturating_sub(i + 2)).min(2)
-    })
+    })?;
+    // The pulse is measured against the track's clearest beat, so a busy groove (sixteenths
+    // and percussion between the beats) right at the start can read as "no beat yet" when a
+    // sparse kick-and-hats outro sets the bar. The beat tracker's grid starts at its own
+    // first downbeat; when every bar from there on carries drums with the sub of the beat
+    // found above (speech also reads as drum-like flux, but has no kick under it), the beat
+    // is there.
+    let low = |i: usize| bf.band_db[SUB][i];
+    let tracked = grid.first_grid_bar;
+    let drums_from_tracked = tracked >= start
+        && tracked < found
+        && (tracked..found).all(|i| {
+            !view.silent[i] && view.drums[i] >= DRUMS_ON && low(i) >= low(found) - LOW_END_DB
+        });
+    Some(if drums_from_tracked { tracked } else { found })
 }
 
 /// Last bar that carries a beat.
@@ -255,6 +273,49 @@ mod tests {
             fullness: 0.8,
             silent: false,
         }
+    }
+
+    /// 32 bars at -12 dB with a steady kick and hats; `pulse`/`lock`/`sub` per bar.
+    fn groove(
+        pulse: impl Fn(usize) -> f32,
+        lock: impl Fn(usize) -> f32,
+        sub: impl Fn(usize) -> f32,
+    ) -> BarFeatures {
+        let mut bf = BarFeatures::default();
+        for i in 0..32 {
+            bf.loud_db.push(-12.0);
+            bf.median_db.push(-12.0);
+            for b in 0..crate::features::N_BANDS {
+                bf.band_db[b].push(if b == SUB { sub(i) } else { -15.0 });
+            }
+            bf.kick.push(1.0);
+            bf.hats.push(0.5);
+            bf.flux.push(0.5);
+            bf.centroid.push(1000.0);
+            bf.power.push(1.0);
+            bf.pulse.push(pulse(i));
+            bf.grid_lock.push(lock(i));
+        }
+        bf
+    }
+
+    #[test]
+    fn a_busy_groove_from_the_tracked_first_downbeat_is_the_beat() {
+        // 16 bars of busy groove (sixteenths between the beats: low pulse and lock), then a
+        // sparse kick-and-hats outro whose clear pulse sets the threshold. The pulse alone
+        // puts the first beat at the outro; the tracker's first downbeat (bar 0) with drums
+        // and the kick's sub in every bar since puts it at bar 0.
+        let g = BarGrid::regular(0.0, 2.0, 64.0, true);
+        let busy = |i: usize| if i < 16 { 0.2 } else { 1.5 };
+        let lock = |i: usize| if i < 16 { 0.4 } else { 1.0 };
+        let bf = groove(busy, lock, |_| -20.0);
+        let v = crate::structure::bar_view(&bf);
+        assert_eq!(first_beat_bar(&g, &bf, &v), Some(0));
+        // The same bars without sub under the first two (a voice over drum-like flux): the
+        // beat starts where the pulse says, not at the tracker's first downbeat.
+        let bf = groove(busy, lock, |i| if i < 2 { -60.0 } else { -20.0 });
+        let v = crate::structure::bar_view(&bf);
+        assert_eq!(first_beat_bar(&g, &bf, &v), Some(16));
     }
 
     #[test]
