@@ -74,7 +74,7 @@ pub fn first_beat_bar(grid: &BarGrid, bf: &BarFeatures, view: &BarView) -> Optio
     // first downbeat; when every bar from there on carries drums with the sub of the beat
     // found above (speech also reads as drum-like flux, but has no kick under it), the beat
     // is there.
-    let low = |i: usize| bf.band_db[SUB][i];
+    let low = |i: usize| bf.band_db[SUB].get(i).copied().unwrap_or(-200.0);
     let tracked = grid.first_grid_bar;
     let drums_from_tracked = tracked >= start
         && tracked < found
