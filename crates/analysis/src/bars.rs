@@ -218,6 +218,32 @@ pub fn summarise(fr: &Frames, grid: &BarGrid) -> BarFeatures {
     out
 }
 
+/// Test fixture: `n` bars with level `l(i)` (every band 3 dB under it), kick as given, hats,
+/// flux, pulse and grid lock steady.
+#[cfg(test)]
+pub(crate) fn bars_with(
+    n: usize,
+    l: impl Fn(usize) -> f32,
+    kick: impl Fn(usize) -> f32,
+) -> BarFeatures {
+    let mut bf = BarFeatures::default();
+    for i in 0..n {
+        bf.loud_db.push(l(i));
+        bf.median_db.push(l(i));
+        for b in 0..features::N_BANDS {
+            bf.band_db[b].push(l(i) - 3.0);
+        }
+        bf.kick.push(kick(i));
+        bf.hats.push(0.5);
+        bf.flux.push(0.5);
+        bf.centroid.push(1000.0);
+        bf.power.push(1.0);
+        bf.pulse.push(1.0);
+        bf.grid_lock.push(0.9);
+    }
+    bf
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

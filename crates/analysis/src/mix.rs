@@ -281,20 +281,11 @@ mod tests {
         lock: impl Fn(usize) -> f32,
         sub: impl Fn(usize) -> f32,
     ) -> BarFeatures {
-        let mut bf = BarFeatures::default();
+        let mut bf = crate::bars::bars_with(32, |_| -12.0, |_| 1.0);
         for i in 0..32 {
-            bf.loud_db.push(-12.0);
-            bf.median_db.push(-12.0);
-            for b in 0..crate::features::N_BANDS {
-                bf.band_db[b].push(if b == SUB { sub(i) } else { -15.0 });
-            }
-            bf.kick.push(1.0);
-            bf.hats.push(0.5);
-            bf.flux.push(0.5);
-            bf.centroid.push(1000.0);
-            bf.power.push(1.0);
-            bf.pulse.push(pulse(i));
-            bf.grid_lock.push(lock(i));
+            bf.pulse[i] = pulse(i);
+            bf.grid_lock[i] = lock(i);
+            bf.band_db[SUB][i] = sub(i);
         }
         bf
     }

@@ -575,6 +575,7 @@ fn merge_pre_drops(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bars::bars_with;
 
     #[test]
     fn novelty_peaks_at_a_step() {
@@ -602,26 +603,6 @@ mod tests {
             segs.iter().map(|s| s.label.as_str()).collect::<Vec<_>>(),
             vec!["intro", "drop"]
         );
-    }
-
-    /// Bar features with level `l(i)` in every band, kick/hats as given.
-    fn bars_with(n: usize, l: impl Fn(usize) -> f32, kick: impl Fn(usize) -> f32) -> BarFeatures {
-        let mut bf = BarFeatures::default();
-        for i in 0..n {
-            bf.loud_db.push(l(i));
-            bf.median_db.push(l(i));
-            for b in 0..features::N_BANDS {
-                bf.band_db[b].push(l(i) - 3.0);
-            }
-            bf.kick.push(kick(i));
-            bf.hats.push(0.5);
-            bf.flux.push(0.5);
-            bf.centroid.push(1000.0);
-            bf.power.push(1.0);
-            bf.pulse.push(1.0);
-            bf.grid_lock.push(0.9);
-        }
-        bf
     }
 
     #[test]
