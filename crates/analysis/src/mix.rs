@@ -75,11 +75,12 @@ pub fn first_beat_bar(grid: &BarGrid, bf: &BarFeatures, view: &BarView) -> Optio
     // found above (speech also reads as drum-like flux, but has no kick under it), the beat
     // is there.
     let low = |i: usize| bf.band_db[SUB].get(i).copied().unwrap_or(-200.0);
+    let beat_sub = low(found);
     let tracked = grid.first_grid_bar;
     let drums_from_tracked = tracked >= start
         && tracked < found
         && (tracked..found).all(|i| {
-            !view.silent[i] && view.drums[i] >= DRUMS_ON && low(i) >= low(found) - LOW_END_DB
+            !view.silent[i] && view.drums[i] >= DRUMS_ON && low(i) >= beat_sub - LOW_END_DB
         });
     Some(if drums_from_tracked { tracked } else { found })
 }
