@@ -35,7 +35,7 @@ pub use waveform::{Waveform, WaveformError};
 pub const ANALYSIS_VERSION: u32 = 13;
 
 /// Version of all the DSP behind a [`TrackAnalysis`]: this crate's, rhythm's and harmony's
-/// (`a13.r0.4.h3`). Stored rows carry it, so a change in any of the three re-analyses them.
+/// (`a13.r0.5.h3`). Stored rows carry it, so a change in any of the three re-analyses them.
 pub fn dsp_version() -> String {
     format!(
         "a{ANALYSIS_VERSION}.r{}.h{}",

@@ -18,7 +18,7 @@ pub const HASH_BYTES: usize = 1 << 20;
 pub const PIPELINE_VERSION: u32 = 2;
 
 /// The version stamped on every stored row: pipeline + DSP analysis, rhythm and harmony
-/// (+ hook, if any), e.g. `p2.a13.r0.4.h3+musicnn-1`.
+/// (+ hook, if any), e.g. `p2.a13.r0.5.h3+musicnn-1`.
 pub fn analysis_version(hook: Option<&dyn TrackHook>) -> String {
     let base = format!(
         "p{}.{}",

@@ -93,6 +93,12 @@ pub const MID_FASTER: f64 = 0.7;
 pub const SNARE_FASTER: f64 = 0.5;
 /// At or below which the level stands (inside the preferred range).
 pub const MID_STAY: f64 = 0.4;
+/// Fastest level (BPM) that the score alone may climb to. Above it (faster than drum & bass
+/// and jungle, 160–180) a DJ counts a beat only when the drums say so outright — half-way
+/// accents as strong as the beats ([`MID_FASTER`], a gabber kick on every beat) or a
+/// backbeat between the kicks ([`SNARE_FASTER`]); a busy eighth-note groove under a pop
+/// backbeat at 100 is not a 200-BPM track, however well the 200-BPM pulse fits.
+pub const FAST_BY_SCORE: f64 = 180.0;
 
 /// A scored candidate.
 #[derive(Debug, Clone, Copy)]
@@ -192,7 +198,7 @@ pub fn choose(
         } else if r <= MID_STAY && in_pref(scores[cur].bpm) {
             false
         } else {
-            scores[cur + 1].score > scores[cur].score
+            scores[cur + 1].score > scores[cur].score && scores[cur + 1].bpm <= FAST_BY_SCORE
         };
         if !go {
             break;
@@ -334,5 +340,27 @@ mod tests {
         // the 87-BPM bar) tracked at 174. The snare is on the slow beats, so 87 stands.
         let hiphop: Vec<_> = dnb.iter().map(|&(p, a, k, s)| (2.0 * p, a, k, s)).collect();
         assert!((level_of(&hiphop, 8, 174.0) - 87.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn busy_eighths_under_a_backbeat_do_not_make_a_200_bpm_track() {
+        // Pop at 100 tracked at 200: kick on 1 and 3, snare on 2 and 4, a softer kick on
+        // every off-eighth. The 200-BPM pulse fits the accents better (every tracked beat
+        // carries a hit, nothing falls between), but nothing but that fit says 200.
+        let pop = [
+            (0.0, 0.8, 1.0, 0.0),
+            (1.0, 0.45, 0.5, 0.0),
+            (2.0, 1.0, 0.2, 1.0),
+            (3.0, 0.45, 0.5, 0.0),
+            (4.0, 0.8, 1.0, 0.0),
+            (5.0, 0.45, 0.5, 0.0),
+            (6.0, 1.0, 0.2, 1.0),
+            (7.0, 0.45, 0.5, 0.0),
+        ];
+        assert!((level_of(&pop, 8, 200.0) - 100.0).abs() < 0.1);
+        // The same groove with the off-eighths as loud as the beats (a kick on every beat
+        // at 200, gabber-like) is 200: the half-way accents say so outright.
+        let gabber: Vec<_> = pop.iter().map(|&(p, _, k, s)| (p, 1.0, k, s)).collect();
+        assert!((level_of(&gabber, 8, 200.0) - 200.0).abs() < 0.1);
     }
 }

@@ -22,7 +22,7 @@ pub mod tempo;
 use flowstate_types::{BeatGrid, GridSegment};
 
 /// Version of the rhythm analysis; bump when results change intentionally.
-pub const RHYTHM_VERSION: &str = "rhythm-0.4";
+pub const RHYTHM_VERSION: &str = "rhythm-0.5";
 
 /// Options of [`analyze`].
 #[derive(Debug, Clone, PartialEq)]
