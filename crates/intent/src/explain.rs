@@ -104,6 +104,12 @@ pub(crate) fn describe(c: &Constraint) -> String {
 }
 
 pub(crate) fn explain(i: &Intent) -> String {
+    explain_with(i, &[])
+}
+
+/// As [`explain`]; an ambiguous attribute with a reason here is explained by it instead of
+/// as a contradiction.
+pub(crate) fn explain_with(i: &Intent, reasons: &[(Attr, String)]) -> String {
     match i.status {
         IntentStatus::Error => format!(
             "Could not use this prompt: {}.",
@@ -118,11 +124,17 @@ pub(crate) fn explain(i: &Intent) -> String {
                 parts.push("nothing else".into());
             }
             let mut s = format!("Looking for: {}.", parts.join("; "));
-            if !i.ambiguous_attrs.is_empty() {
-                let a: Vec<&str> = i.ambiguous_attrs.iter().map(|a| label(*a)).collect();
+            let mut contradicted = Vec::new();
+            for a in &i.ambiguous_attrs {
+                match reasons.iter().find(|(r, _)| r == a) {
+                    Some((_, why)) => s.push_str(&format!(" I left {} open: {why}.", label(*a))),
+                    None => contradicted.push(label(*a)),
+                }
+            }
+            if !contradicted.is_empty() {
                 s.push_str(&format!(
                     " The prompt contradicts itself on {}, so I left that open.",
-                    a.join(", ")
+                    contradicted.join(", ")
                 ));
             }
             s

@@ -18,6 +18,10 @@ pub(crate) struct Acc {
     pub cands: Vec<Cand>,
     /// Out-of-domain numbers ("bpm 5000").
     pub ood: Vec<(Attr, String)>,
+    /// Attributes the prompt names but leaves open on purpose, with the reason: "with or
+    /// without vocals" (either way), "anything but 130" (the rest of the tempo axis is two
+    /// ranges, which one constraint cannot say).
+    pub open: Vec<(Attr, String)>,
     pub vague: bool,
     pub inject: bool,
     /// Clauses that had words but produced nothing (for the semantic fallback).
@@ -117,6 +121,23 @@ fn or_after_negated_phrase(items: &[Item]) -> Option<usize> {
     // the items of one multi-concept phrase share its text
     let j = (first + 1..items.len()).find(|&k| items[k].text != items[first].text)?;
     items[j].text.eq_ignore_ascii_case("or").then_some(j)
+}
+
+/// Index of "with" in "with or/and/& without …" (the "without" may be part of a phrase,
+/// "without vocals").
+fn either_way(items: &[Item]) -> Option<usize> {
+    (0..items.len().saturating_sub(2)).find(|&k| {
+        let w = |i: usize| items[i].text.to_lowercase();
+        w(k) == "with"
+            && matches!(w(k + 1).as_str(), "or" | "and" | "&" | "/" | "n")
+            && (w(k + 2) == "without" || w(k + 2).starts_with("without "))
+    })
+}
+
+/// Whether the clause boundary at `i` ("and") joins "with … without" (see [`either_way`]),
+/// so the two halves stay one clause.
+pub(crate) fn either_way_join(items: &[Item], i: usize) -> bool {
+    i > 0 && i + 2 <= items.len() && either_way(&items[i - 1..]) == Some(0)
 }
 
 /// Words between a modifier and its value that do not break the link ("drop the vocals").
@@ -255,6 +276,20 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     let flags: Vec<Option<Flag>> = items.iter().map(Item::flag).collect();
     if hedge_only(&flags) {
         acc.pending_hedge = true;
+        return;
+    }
+    // "with or without vocals", "with and without vocals", "with/without a vocal": either
+    // way is fine, so whatever the rest of the clause names stays open
+    if let Some(k) = either_way(items) {
+        let mut sub = Acc::default();
+        clause(&items[..k], acc);
+        clause(&items[k + 2..], &mut sub);
+        for c in sub.cands {
+            if !acc.open.iter().any(|(a, _)| *a == c.c.attr) {
+                acc.open
+                    .push((c.c.attr, "you said either way is fine".into()));
+            }
+        }
         return;
     }
     let hedge = flags.contains(&Some(Flag::Hedge)) || acc.pending_hedge;
@@ -948,6 +983,9 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
         let mut context = false;
         let mut explicit = false;
         let mut dest = false;
+        // "don't go up to 130", "don't push it up to 130": a destination not to reach, i.e.
+        // stay under it (not "at least 131", the negation of the bound "up to")
+        let mut short_of = false;
         // look back over at most 3 items
         let mut k = j;
         let mut steps = 0;
@@ -957,13 +995,19 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
             match (&items[k].kind, items[k].flag()) {
                 (_, Some(Flag::Stop | Flag::Neg | Flag::NegSoft | Flag::Hedge)) => continue,
                 // "to 126" after a verb of motion, "take it up to 128": where to go
-                // (not under a negation: "don't go up to 130" keeps its old reading)
+                // (under a negation, "don't go up to 130", see `short_of`)
                 (_, Some(Flag::To)) if !cl.negated(j) => {
                     dest = true;
                     break;
                 }
                 (_, Some(Flag::UpTo)) if !cl.negated(j) && motion_before(items, k) => {
                     dest = true;
+                    break;
+                }
+                (_, Some(Flag::UpTo)) if motion_before(items, k) => {
+                    op = Some(Flag::Below);
+                    context = true;
+                    short_of = true;
                     break;
                 }
                 (
@@ -1161,7 +1205,7 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
             pct,
             bpm_unit: bpm_unit || explicit,
             sign,
-            negated: cl.negated(j),
+            negated: cl.negated(j) && !short_of,
             context,
             dest,
             used: std::cell::Cell::new(false),
@@ -1347,7 +1391,34 @@ fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
         return;
     }
     let clip = |x: Option<f64>| x.map(|v| v.clamp(dlo, dhi));
-    let (lo, hi) = (clip(lo), clip(hi));
+    let (mut lo, mut hi) = (clip(lo), clip(hi));
+    // "not 130", "anything but 124-128", "not about 125": a negated band. Its complement is
+    // one range only when the band touches an end of the scale; otherwise it is two, which
+    // one constraint cannot say, and the band itself is the opposite of what was asked.
+    let one_sided = matches!(
+        n.op,
+        Some(Flag::Below | Flag::Above | Flag::AtMost | Flag::AtLeast)
+    );
+    if n.negated && (n.range.is_some() || !one_sided) {
+        match complement(attr, lo, hi) {
+            Some((l, h)) => (lo, hi) = (l, h),
+            None => {
+                let what = match n.range {
+                    Some((a, b)) => format!("{}-{}", fmt_num(a), fmt_num(b)),
+                    None => fmt_num(n.value),
+                };
+                acc.open.push((
+                    attr,
+                    format!(
+                        "everything but {what} is two ranges, so say which side (e.g. under {} or over {})",
+                        fmt_num(raw_lo),
+                        fmt_num(raw_hi)
+                    ),
+                ));
+                return;
+            }
+        }
+    }
     if lo.is_some() || hi.is_some() {
         push(acc, attr, Op::Range { min: lo, max: hi }, st, false, false);
     }

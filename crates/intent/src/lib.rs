@@ -159,7 +159,9 @@ impl Parser {
         let mut acc = Acc::default();
         let mut start = 0;
         for i in 0..=items.len() {
-            let boundary = i == items.len() || items[i].flag() == Some(Flag::Boundary);
+            let boundary = i == items.len()
+                || (items[i].flag() == Some(Flag::Boundary)
+                    && !grammar::either_way_join(&items, i));
             if boundary {
                 grammar::clause(&items[start..i], &mut acc);
                 start = i + 1;
@@ -231,12 +233,13 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
     });
     let constraints = merge::merge(cands.into_iter().map(|c| c.c).collect());
     let (mut constraints, mut ambiguous) = merge::conflicts(constraints);
-    for (a, _) in &acc.ood {
+    for (a, _) in acc.ood.iter().chain(&acc.open) {
         if !ambiguous.contains(a) {
             ambiguous.push(*a);
         }
         constraints.retain(|c| c.attr != *a);
     }
+    let reasons: Vec<(Attr, String)> = acc.ood.iter().chain(&acc.open).cloned().collect();
     let status = if !acc.ood.is_empty() && constraints.is_empty() {
         let msg = acc
             .ood
@@ -252,13 +255,15 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
     } else {
         IntentStatus::Ok
     };
-    explained(Intent {
+    let mut i = Intent {
         status,
         constraints,
         ambiguous_attrs: ambiguous,
         error: None,
         explanation: None,
-    })
+    };
+    i.explanation = Some(explain::explain_with(&i, &reasons));
+    i
 }
 
 mod merge;

@@ -149,10 +149,7 @@ fn table_of_prompts() {
 
 /// Audit prompts the parser is known to get wrong (prompt, why). Each must really fail: a
 /// fixed one has to be taken off this list.
-const AUDIT_KNOWN_MISSES: &[(&str, &str)] = &[(
-    "with and without vocals",
-    "the clauses split at 'and', so 'with' loses its object and only 'without vocals' is left",
-)];
+const AUDIT_KNOWN_MISSES: &[(&str, &str)] = &[];
 
 /// `tests/data/unseen_audit.jsonl`: DJ prompts in the benchmark's prompt format
 /// (`eval/intent/README.md` §4), written apart from the public set. Every prompt must come
