@@ -1062,7 +1062,7 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                     op = op.or(Some(Flag::Above));
                     context = true;
                 }
-                (ItemKind::Sym('±'), _) => {
+                (ItemKind::Sym('±'), _) | (_, Some(Flag::Within)) => {
                     op = op.or(Some(Flag::Keep));
                     context = true;
                 }
@@ -1258,6 +1258,23 @@ fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
     let Some((dlo, dhi)) = attr.domain() else {
         return;
     };
+    // "+1 on the camelot wheel", "-2 in key": a signed step on the wheel, not a tempo change
+    // (the wheel move itself is the key constraint)
+    let key_move = cl
+        .items
+        .iter()
+        .any(|x| matches!(x.flag(), Some(Flag::Compat | Flag::Relative)));
+    if key_move
+        && n.sign.is_some()
+        && n.range.is_none()
+        && n.value <= 12.0
+        && attr == Attr::Bpm
+        && !n.bpm_unit
+        && !n.context
+        && !n.pct
+    {
+        return;
+    }
     // relative figures without a comparative: "+4 bpm", "-2 energy", "+5%"
     if let Some(s) = n.sign {
         let limit = if n.pct {

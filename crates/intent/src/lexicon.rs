@@ -66,6 +66,8 @@ pub(crate) enum Flag {
     /// a bound ("up to 128 bpm" = at most 128).
     UpTo,
     AtLeast,
+    /// A tolerance around the current track: "within 2 bpm", "within 4%" (= keep).
+    Within,
     /// A trailing bound: "120 or more" (= at least 120), but "under 125 or over 130" (= above).
     OrMore,
     /// A trailing bound: "120 or less" (= at most 120), but "over 130 and under 140" (= below).
@@ -134,6 +136,7 @@ fn parse_flag(s: &str) -> Option<Flag> {
         "above" => Above,
         "atmost" => AtMost,
         "upto" => UpTo,
+        "within" => Within,
         "atleast" => AtLeast,
         "ormore" => OrMore,
         "orless" => OrLess,
