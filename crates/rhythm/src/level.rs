@@ -91,8 +91,13 @@ pub const MID_FASTER: f64 = 0.7;
 /// overall (0.5)": a much stronger half-way snare makes up for weaker half-way accents (a
 /// breakbeat whose hats are quiet), and the other way round.
 pub const SNARE_FASTER: f64 = 0.5;
-/// At or below which the level stands (inside the preferred range).
+/// At or below which the level stands: inside the preferred range, and below it down to
+/// [`SLOWEST_STAY`] (downtempo and ambient at 70–77 BPM whose sparse drums leave nothing
+/// half-way between the beats are not 140–154 tracks).
 pub const MID_STAY: f64 = 0.4;
+/// Slowest level that [`MID_STAY`] keeps outside the preferred range: 60 BPM, the bottom of
+/// the tempo scale DJs use (and of the intent language's BPM domain).
+pub const SLOWEST_STAY: f64 = 60.0;
 /// Fastest level (BPM) that the score alone may climb to. Above it (faster than drum & bass
 /// and jungle, 160–180) a DJ counts a beat only when the drums say so outright — half-way
 /// accents as strong as the beats ([`MID_FASTER`], a gabber kick on every beat) or a
@@ -195,7 +200,9 @@ pub fn choose(
         let snare_cue = scores[cur].snare_mid * r >= SNARE_FASTER && scores[cur].bpm < centre;
         let go = if snare_cue || r >= MID_FASTER {
             true
-        } else if r <= MID_STAY && in_pref(scores[cur].bpm) {
+        } else if r <= MID_STAY
+            && (in_pref(scores[cur].bpm) || (SLOWEST_STAY..centre).contains(&scores[cur].bpm))
+        {
             false
         } else {
             scores[cur + 1].score > scores[cur].score && scores[cur + 1].bpm <= FAST_BY_SCORE
@@ -340,6 +347,24 @@ mod tests {
         // the 87-BPM bar) tracked at 174. The snare is on the slow beats, so 87 stands.
         let hiphop: Vec<_> = dnb.iter().map(|&(p, a, k, s)| (2.0 * p, a, k, s)).collect();
         assert!((level_of(&hiphop, 8, 174.0) - 87.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn sparse_downtempo_below_the_preferred_range_stays_slow() {
+        // Downtempo at 74 tracked at 148: kick on 1 and 3, snare on 2 and 4, a faint shaker
+        // half-way (a fifth of the beats). Nothing between the beats says 148; the tempo
+        // prior alone (148 is nearer the centre) must not double it.
+        let downtempo = [
+            (0.0, 1.0, 1.0, 0.0),
+            (1.0, 0.2, 0.0, 0.0),
+            (2.0, 0.8, 0.1, 1.0),
+            (3.0, 0.2, 0.0, 0.0),
+            (4.0, 1.0, 1.0, 0.0),
+            (5.0, 0.2, 0.0, 0.0),
+            (6.0, 0.8, 0.1, 1.0),
+            (7.0, 0.2, 0.0, 0.0),
+        ];
+        assert!((level_of(&downtempo, 8, 148.0) - 74.0).abs() < 0.1);
     }
 
     #[test]
