@@ -140,6 +140,29 @@ pub(crate) fn either_way_join(items: &[Item], i: usize) -> bool {
     i > 0 && i + 2 <= items.len() && either_way(&items[i - 1..]) == Some(0)
 }
 
+/// "no techno 130", "don't want vocals around 125": the negation went to the value named
+/// between it and the number at `j` (a genre, a kind of voice, a key), not to the number.
+/// Comparatives and dimension nouns do not take it ("nothing faster than 130").
+fn neg_spent(cl: &Clause, j: usize) -> bool {
+    let Some(n) = cl.neg_from else {
+        return false;
+    };
+    cl.items.get(n + 1..j).is_some_and(|between| {
+        between.iter().any(|x| {
+            matches!(
+                x.kind,
+                ItemKind::Key(_)
+                    | ItemKind::C(
+                        Concept::Val { .. }
+                            | Concept::Term { .. }
+                            | Concept::Macro(_)
+                            | Concept::Mode(_)
+                    )
+            )
+        })
+    })
+}
+
 /// Words between a modifier and its value that do not break the link ("drop the vocals").
 fn is_article(w: &str) -> bool {
     matches!(
@@ -1205,7 +1228,7 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
             pct,
             bpm_unit: bpm_unit || explicit,
             sign,
-            negated: cl.negated(j) && !short_of,
+            negated: cl.negated(j) && !short_of && !neg_spent(cl, j),
             context,
             dest,
             used: std::cell::Cell::new(false),
