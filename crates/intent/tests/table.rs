@@ -1,7 +1,8 @@
 //! Table-driven tests from `tests/data/prompts.jsonl` (our own DJ-style prompts) and
 //! `tests/data/unseen_audit.jsonl` (an audit set in the benchmark's prompt format).
 //! Each line: {"p": prompt, "status"?: ok|no_op|ambiguous|error, "amb"?: [attrs],
-//! "c"?: [[attr, op, args..., strength?]]}. Constraints are compared as sets.
+//! "c"?: [[attr, op, args..., strength?]]} (keep: [attr, "keep", tolerance|null, strength?]).
+//! Constraints are compared as sets.
 
 use flowstate_intent::{parse, validate, Constraint, IntentStatus, Strength};
 use serde_json::{json, Value};
@@ -35,6 +36,9 @@ fn expand(row: &[Value]) -> Value {
         "keep" => {
             if let Some(t) = row.get(2).and_then(Value::as_f64) {
                 m.insert("tolerance".into(), json!(t));
+            }
+            if let Some(s) = row.get(3).and_then(Value::as_str) {
+                strength = s;
             }
         }
         "in" | "not_in" | "contains" | "not_contains" => {
