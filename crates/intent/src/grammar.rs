@@ -1001,6 +1001,26 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
             ItemKind::NumRange(a, b) => (a, Some((a, b))),
             _ => continue,
         };
+        // "under 5 minutes", "a 30 second intro": a duration, which the constraint language
+        // has no attribute for; never a tempo or a 1–10 scale
+        if items.get(j + 1).is_some_and(|x| {
+            matches!(
+                x.text.to_lowercase().as_str(),
+                "minutes"
+                    | "minute"
+                    | "mins"
+                    | "seconds"
+                    | "second"
+                    | "secs"
+                    | "sec"
+                    | "minutos"
+                    | "segundos"
+                    | "분"
+                    | "초"
+            )
+        }) {
+            continue;
+        }
         let mut op = None;
         let mut sign = None;
         let mut context = false;
