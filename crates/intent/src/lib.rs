@@ -231,7 +231,8 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
             && matches!(&c.c.op, Op::NotIn { values } if values == &["instrumental"]);
         !(not_instrumental && (language_set || voiced_strengths.contains(&c.c.strength)))
     });
-    let constraints = merge::merge(cands.into_iter().map(|c| c.c).collect());
+    let constraints =
+        merge::explicit_over_keep(merge::merge(cands.into_iter().map(|c| c.c).collect()));
     let (mut constraints, mut ambiguous) = merge::conflicts(constraints);
     for (a, _) in acc.ood.iter().chain(&acc.open) {
         if !ambiguous.contains(a) {

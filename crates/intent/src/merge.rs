@@ -117,6 +117,21 @@ pub(crate) fn merge(cs: Vec<Constraint>) -> Vec<Constraint> {
     out
 }
 
+/// An explicit value beats a "keep" on the same closed attribute or key: "keep the vibe but
+/// darker", "keep it rolling but deeper" (the macro keeps the vibe), "same key but major".
+/// Both together would be an AND that only a current track already dark (or major) meets,
+/// while the DJ asks to keep the rest and change this one thing.
+pub(crate) fn explicit_over_keep(mut cs: Vec<Constraint>) -> Vec<Constraint> {
+    let explicit: Vec<Attr> = cs
+        .iter()
+        .filter(|c| c.attr.kind() != AttrKind::Numeric)
+        .filter(|c| matches!(c.op, Op::In { .. } | Op::Equals { .. } | Op::Mode { .. }))
+        .map(|c| c.attr)
+        .collect();
+    cs.retain(|c| !(matches!(c.op, Op::Keep { .. }) && explicit.contains(&c.attr)));
+    cs
+}
+
 #[derive(PartialEq, Clone, Copy)]
 enum Dir {
     Up,
