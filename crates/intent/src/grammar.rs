@@ -842,32 +842,28 @@ fn directional(
                 }
             }
         };
-        if n.pct && attr == Attr::Bpm {
-            let c = sgn * v;
-            push(
-                acc,
-                attr,
-                Op::DeltaPct {
-                    min: Some(c - 0.5),
-                    max: Some(c + 0.5),
-                },
-                st,
-                fz,
-                false,
-            );
+        // "no more than 4 bpm faster", "up to 5% slower": a bound on the change, from no
+        // change to the figure; "at least 4 bpm faster": the figure or more. Otherwise the
+        // figure itself (percent figures ±0.5).
+        let c = sgn * v;
+        let half = if n.pct { 0.5 } else { 0.0 };
+        let (min, max) = match n.op {
+            Some(Flag::AtMost | Flag::Below) if !n.negated => (Some(c.min(0.0)), Some(c.max(0.0))),
+            Some(Flag::AtLeast | Flag::Above) if !n.negated => {
+                if c > 0.0 {
+                    (Some(c), None)
+                } else {
+                    (None, Some(c))
+                }
+            }
+            _ => (Some(c - half), Some(c + half)),
+        };
+        let op = if n.pct && attr == Attr::Bpm {
+            Op::DeltaPct { min, max }
         } else {
-            push(
-                acc,
-                attr,
-                Op::Delta {
-                    min: Some(sgn * v),
-                    max: Some(sgn * v),
-                },
-                st,
-                fz,
-                false,
-            );
-        }
+            Op::Delta { min, max }
+        };
+        push(acc, attr, op, st, fz, false);
         return;
     }
     let op = if neg {
