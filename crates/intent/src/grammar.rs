@@ -11,6 +11,9 @@ pub(crate) struct Cand {
     pub c: Constraint,
     /// A side effect the spec describes with "may" (dropped when the attr is set otherwise).
     pub side_effect: bool,
+    /// A level word ("slow", "mid tempo", "high energy"): yields to a figure on the same
+    /// attribute that it contradicts ("mid tempo, around 110").
+    pub vague: bool,
 }
 
 #[derive(Debug, Default)]
@@ -288,7 +291,11 @@ fn push(acc: &mut Acc, attr: Attr, op: Op, strength: Strength, fuzzy: bool, side
         c.confidence = Some(0.8);
         c.source = Some("fuzzy".into());
     }
-    acc.cands.push(Cand { c, side_effect });
+    acc.cands.push(Cand {
+        c,
+        side_effect,
+        vague: false,
+    });
 }
 
 /// Interpret one clause.
@@ -525,6 +532,9 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                         };
                         if !(neg && l == *lo && u == *hi) {
                             push(acc, *attr, Op::Range { min: l, max: u }, st, fz, false);
+                            if let Some(c) = acc.cands.last_mut() {
+                                c.vague = true;
+                            }
                         }
                     }
                 }
@@ -929,6 +939,9 @@ fn dim(
                             (lo, hi)
                         };
                         push(acc, attr, Op::Range { min: lo, max: hi }, st, fz, false);
+                        if let Some(c) = acc.cands.last_mut() {
+                            c.vague = true;
+                        }
                     }
                     return;
                 }

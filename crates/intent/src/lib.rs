@@ -211,6 +211,28 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
         .map(|c| c.c.attr)
         .collect();
     cands.retain(|c| !c.side_effect || !explicit.contains(&c.c.attr));
+    // a level word gives way to a figure it contradicts: "mid tempo, around 110" is 107-113,
+    // not a contradiction (the figure is what the DJ pinned down)
+    let figures: Vec<(Attr, Strength, Option<f64>, Option<f64>)> = cands
+        .iter()
+        .filter(|c| !c.vague)
+        .filter_map(|c| match c.c.op {
+            Op::Range { min, max } => Some((c.c.attr, c.c.strength, min, max)),
+            _ => None,
+        })
+        .collect();
+    cands.retain(|c| {
+        let Op::Range { min, max } = c.c.op else {
+            return true;
+        };
+        !c.vague
+            || !figures.iter().any(|&(a, s, lo, hi)| {
+                a == c.c.attr
+                    && s == c.c.strength
+                    && (lo.zip(max).is_some_and(|(l, m)| l > m)
+                        || hi.zip(min).is_some_and(|(h, m)| h < m))
+            })
+    });
     // a sung language implies vocals: "lyrics in spanish" is the language constraint
     let language_set = cands.iter().any(|c| {
         c.c.attr == Attr::Language

@@ -105,6 +105,7 @@ pub(crate) fn fallback(
             acc.cands.push(Cand {
                 c,
                 side_effect: false,
+                vague: false,
             });
         }
     }

@@ -412,7 +412,10 @@ fn join_ranges(items: Vec<Item>) -> Vec<Item> {
             });
             let prev_between = out.last().and_then(Item::flag) == Some(Flag::Between);
             let is_conn = conn.is_some_and(|c| {
-                matches!(c.kind, ItemKind::Sym('-'))
+                // "124-128", "124~128" (as written in Korean and Japanese), "124 a 128" and
+                // "124 hasta 128" (Spanish)
+                matches!(c.kind, ItemKind::Sym('-' | '~'))
+                    || matches!(c.text.to_lowercase().as_str(), "a" | "hasta")
                     || matches!(c.flag(), Some(Flag::To))
                     || matches!(c.flag(), Some(Flag::UpTo))
                     || (prev_between
