@@ -1436,6 +1436,22 @@ fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
     let raw_lo = n.range.map_or(n.value, |r| r.0);
     let raw_hi = n.range.map_or(n.value, |r| r.1);
     let in_domain = raw_lo >= dlo && raw_hi <= dhi;
+    // "a little faster, like 2 bpm": a small figure in its own clause sizes the tempo change
+    // asked for before it (not a tempo of 2 BPM)
+    if !in_domain && attr == Attr::Bpm && n.bpm_unit && n.range.is_none() && n.value <= 20.0 {
+        let change = acc.cands.iter_mut().rev().find(|c| {
+            c.c.attr == Attr::Bpm
+                && matches!(c.c.op, Op::Delta { min: Some(a), max: Some(b) } if a * b > 0.0)
+        });
+        if let Some(c) = change {
+            if let Op::Delta { min, max } = &mut c.c.op {
+                let s = min.unwrap_or(0.0).signum();
+                *min = Some(s * n.value);
+                *max = Some(s * n.value);
+            }
+            return;
+        }
+    }
     if !in_domain {
         if n.context {
             acc.ood.push((
