@@ -78,7 +78,13 @@ fn adjacent_head(items: &[Item], i: usize) -> Option<usize> {
     while j < items.len() && skippable(&items[j]) {
         j += 1;
     }
-    if j < items.len() && is_head(&items[j]) {
+    // "energy up by 2": "by" with a figure sizes the change, it is not an artist to modify
+    let by_figure = j < items.len()
+        && matches!(items[j].kind, ItemKind::C(Concept::Word(Flag::By)))
+        && items
+            .get(j + 1)
+            .is_some_and(|x| matches!(x.kind, ItemKind::Num(_)));
+    if j < items.len() && is_head(&items[j]) && !by_figure {
         // values take a modifier only when it is right before them ("less vocals")
         let value = matches!(
             items[j].kind,
@@ -855,19 +861,7 @@ fn directional(
         // "no more than 4 bpm faster", "up to 5% slower": a bound on the change, from no
         // change to the figure; "at least 4 bpm faster": the figure or more. Otherwise the
         // figure itself (percent figures ±0.5).
-        let c = sgn * v;
-        let half = if n.pct { 0.5 } else { 0.0 };
-        let (min, max) = match n.op {
-            Some(Flag::AtMost | Flag::Below) if !n.negated => (Some(c.min(0.0)), Some(c.max(0.0))),
-            Some(Flag::AtLeast | Flag::Above) if !n.negated => {
-                if c > 0.0 {
-                    (Some(c), None)
-                } else {
-                    (None, Some(c))
-                }
-            }
-            _ => (Some(c - half), Some(c + half)),
-        };
+        let (min, max) = change_bounds(sgn * v, n);
         let op = if n.pct && attr == Attr::Bpm {
             Op::DeltaPct { min, max }
         } else {
@@ -896,6 +890,25 @@ fn directional(
         }
     };
     push(acc, attr, op, st, fz, false);
+}
+
+/// The bounds of an explicit change `c` (signed, in the attribute's units or percent):
+/// "no more than 4 bpm faster", "up to 5% slower" run from no change to the figure; "at
+/// least 2 more energy" is the figure or more; otherwise the figure itself (percent figures
+/// ±0.5).
+fn change_bounds(c: f64, n: &Num) -> (Option<f64>, Option<f64>) {
+    let half = if n.pct { 0.5 } else { 0.0 };
+    match n.op {
+        Some(Flag::AtMost | Flag::Below) if !n.negated => (Some(c.min(0.0)), Some(c.max(0.0))),
+        Some(Flag::AtLeast | Flag::Above) if !n.negated => {
+            if c > 0.0 {
+                (Some(c), None)
+            } else {
+                (None, Some(c))
+            }
+        }
+        _ => (Some(c - half), Some(c + half)),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1038,6 +1051,8 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
         // "don't go up to 130", "don't push it up to 130": a destination not to reach, i.e.
         // stay under it (not "at least 131", the negation of the bound "up to")
         let mut short_of = false;
+        // the numeric dimension named right before the figure ("energy 15")
+        let mut named: Option<Attr> = None;
         // look back over at most 3 items
         let mut k = j;
         let mut steps = 0;
@@ -1118,7 +1133,14 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                     op = op.or(Some(Flag::Keep));
                     context = true;
                 }
-                (ItemKind::C(Concept::Dim(Attr::Bpm)), _) | (ItemKind::Sym(':'), _) => {
+                // "bpm 128", "no higher than energy 6": the dimension between the bound
+                // and its figure
+                (ItemKind::C(Concept::Dim(a)), _) if a.kind() == AttrKind::Numeric => {
+                    context = true;
+                    named = Some(*a);
+                    continue;
+                }
+                (ItemKind::Sym(':'), _) => {
                     context = true;
                     continue;
                 }
@@ -1157,9 +1179,10 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                 _ if is_pct(it2) => pct = true,
                 _ if is_bpm(it2) => bpm_unit = true,
                 // "two more bpm", "a couple of bpm more", "5% less": a signed figure
+                // ("at least 2 more energy": the bound applies to the change)
                 (ItemKind::C(Concept::Word(f @ (Flag::More | Flag::Less))), _)
                     if sign.is_none()
-                        && op.is_none()
+                        && matches!(op, None | Some(Flag::AtLeast | Flag::AtMost))
                         && range.is_none()
                         && value <= 40.0
                         && (unit_at(k2 + 1)
@@ -1176,7 +1199,7 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                 (ItemKind::C(c @ (Concept::Up(a) | Concept::Down(a))), _)
                     if k2 == j + 1
                         && sign.is_none()
-                        && op.is_none()
+                        && matches!(op, None | Some(Flag::AtLeast | Flag::AtMost))
                         && range.is_none()
                         && a.kind() == AttrKind::Numeric
                         && value <= if *a == Attr::Bpm { 20.0 } else { 9.0 } =>
@@ -1241,6 +1264,12 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                 attr = a;
                 context = true;
             }
+        } else if let Some(a) =
+            named.filter(|_| !bpm_unit && !pct && !(60.0..=200.0).contains(&value))
+        {
+            // "energy 15": out of range on the scale it names, not a tempo of 15 (but
+            // "energy 128" is read as energy and a tempo)
+            attr = a;
         }
         if bpm_unit
             || items
@@ -1351,31 +1380,11 @@ fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
             && n.value <= limit
             && (n.pct || n.bpm_unit || attr != Attr::Bpm || n.value <= 20.0)
         {
+            let (min, max) = change_bounds(s * n.value, n);
             if n.pct {
-                let c = s * n.value;
-                push(
-                    acc,
-                    Attr::Bpm,
-                    Op::DeltaPct {
-                        min: Some(c - 0.5),
-                        max: Some(c + 0.5),
-                    },
-                    st,
-                    false,
-                    false,
-                );
+                push(acc, Attr::Bpm, Op::DeltaPct { min, max }, st, false, false);
             } else {
-                push(
-                    acc,
-                    attr,
-                    Op::Delta {
-                        min: Some(s * n.value),
-                        max: Some(s * n.value),
-                    },
-                    st,
-                    false,
-                    false,
-                );
+                push(acc, attr, Op::Delta { min, max }, st, false, false);
             }
             return;
         }
