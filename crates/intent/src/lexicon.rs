@@ -494,7 +494,14 @@ pub(crate) fn rejoin_phrasal(mut toks: Vec<Token>, lex: &Lexicon) -> Vec<Token> 
             let object_ok = toks[i + 1..j]
                 .iter()
                 .all(|t| t.kind == TokKind::Word && !PARTICLES.contains(&t.text.as_str()));
+            // "next key up" is a phrase as it stands: leave it whole
+            let whole = toks[i..=j]
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
             (object_ok
+                && !lex.phrases.contains_key(&whole)
                 && p.kind == TokKind::Word
                 && PARTICLES.contains(&p.text.as_str())
                 && lex
