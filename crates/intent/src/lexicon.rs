@@ -298,12 +298,26 @@ fn push_word(out: &mut Vec<Token>, text: &mut String, orig: &mut String) {
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '.')
         .count();
-    if let Some(lo) = tempo_decade(&t) {
-        // "the 120s": a decade of tempo, read as the range "120 - 129"
+    if let Some(d) = tempo_decade(&t) {
+        // "the 120s": a decade of tempo, read as the range "120 - 129"; "low 130s" is
+        // 130-133, "mid 120s" 123-127, "high/late 120s" 126-129
+        let part = out.last().and_then(|p| match p.text.as_str() {
+            "low" | "lower" | "early" => Some((0.0, 3.0)),
+            "mid" | "middle" => Some((3.0, 7.0)),
+            "high" | "upper" | "late" => Some((6.0, 9.0)),
+            _ => None,
+        });
+        let (lo, hi) = match part {
+            Some((a, b)) => {
+                out.pop();
+                (d + a, d + b)
+            }
+            None => (d, d + 9.0),
+        };
         for (text, kind) in [
             (lo.to_string(), TokKind::Num(lo)),
             ("-".to_string(), TokKind::Punct),
-            ((lo + 9.0).to_string(), TokKind::Num(lo + 9.0)),
+            (hi.to_string(), TokKind::Num(hi)),
         ] {
             out.push(Token {
                 orig: text.clone(),
