@@ -304,6 +304,22 @@ fn push(acc: &mut Acc, attr: Attr, op: Op, strength: Strength, fuzzy: bool, side
     });
 }
 
+/// A range named by a level word ("slow", "mid tempo", "high energy"), marked
+/// [`Cand::vague`].
+fn push_level(
+    acc: &mut Acc,
+    attr: Attr,
+    min: Option<f64>,
+    max: Option<f64>,
+    st: Strength,
+    fz: bool,
+) {
+    push(acc, attr, Op::Range { min, max }, st, fz, false);
+    if let Some(c) = acc.cands.last_mut() {
+        c.vague = true;
+    }
+}
+
 /// Interpret one clause.
 pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     if items.is_empty() {
@@ -537,10 +553,7 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                             (*lo, *hi)
                         };
                         if !(neg && l == *lo && u == *hi) {
-                            push(acc, *attr, Op::Range { min: l, max: u }, st, fz, false);
-                            if let Some(c) = acc.cands.last_mut() {
-                                c.vague = true;
-                            }
+                            push_level(acc, *attr, l, u, st, fz);
                         }
                     }
                 }
@@ -951,10 +964,7 @@ fn dim(
                         } else {
                             (lo, hi)
                         };
-                        push(acc, attr, Op::Range { min: lo, max: hi }, st, fz, false);
-                        if let Some(c) = acc.cands.last_mut() {
-                            c.vague = true;
-                        }
+                        push_level(acc, attr, lo, hi, st, fz);
                     }
                     return;
                 }

@@ -509,18 +509,20 @@ pub(crate) fn rejoin_phrasal(mut toks: Vec<Token>, lex: &Lexicon) -> Vec<Token> 
                 .iter()
                 .all(|t| t.kind == TokKind::Word && !PARTICLES.contains(&t.text.as_str()));
             // "next key up" is a phrase as it stands: leave it whole
-            let whole = toks[i..=j]
-                .iter()
-                .map(|t| t.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let whole = || {
+                toks[i..=j]
+                    .iter()
+                    .map(|t| t.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
             (object_ok
-                && !lex.phrases.contains_key(&whole)
                 && p.kind == TokKind::Word
                 && PARTICLES.contains(&p.text.as_str())
                 && lex
                     .phrases
-                    .contains_key(&format!("{} {}", toks[i].text, p.text)))
+                    .contains_key(&format!("{} {}", toks[i].text, p.text))
+                && !lex.phrases.contains_key(&whole()))
             .then_some(j)
         });
         match found {

@@ -227,10 +227,7 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
         };
         !c.vague
             || !figures.iter().any(|&(a, s, lo, hi)| {
-                a == c.c.attr
-                    && s == c.c.strength
-                    && (lo.zip(max).is_some_and(|(l, m)| l > m)
-                        || hi.zip(min).is_some_and(|(h, m)| h < m))
+                a == c.c.attr && s == c.c.strength && merge::disjoint((lo, hi), (min, max))
             })
     });
     // a sung language implies vocals: "lyrics in spanish" is the language constraint

@@ -30,6 +30,11 @@ fn intersect(
     (lo, hi)
 }
 
+/// Two ranges (open ends `None`) with no value in common.
+pub(crate) fn disjoint(a: (Option<f64>, Option<f64>), b: (Option<f64>, Option<f64>)) -> bool {
+    !nonempty(intersect(a, b))
+}
+
 fn nonempty(r: (Option<f64>, Option<f64>)) -> bool {
     match r {
         (Some(a), Some(b)) => a <= b,
