@@ -14,6 +14,9 @@ pub(crate) struct Cand {
     /// A level word ("slow", "mid tempo", "high energy"): yields to a figure on the same
     /// attribute that it contradicts ("mid tempo, around 110").
     pub vague: bool,
+    /// Implied by the state of the room ("we're losing them"), not asked for: dropped when
+    /// the prompt asks for anything outright.
+    pub situational: bool,
 }
 
 #[derive(Debug, Default)]
@@ -301,6 +304,7 @@ fn push(acc: &mut Acc, attr: Attr, op: Op, strength: Strength, fuzzy: bool, side
         c,
         side_effect,
         vague: false,
+        situational: false,
     });
 }
 
@@ -638,6 +642,13 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
             );
         }
     }
+    // "take it down a notch, we're losing them": the state of the room is the reason, and
+    // what it implies counts only when the prompt asks for nothing outright
+    if flags.contains(&Some(Flag::Situation)) {
+        for c in &mut acc.cands[before..] {
+            c.situational = true;
+        }
+    }
     if acc.cands.len() > before {
         acc.pending_hedge = false;
         acc.last_clause = before..acc.cands.len();
@@ -883,7 +894,14 @@ fn directional(
         push(acc, attr, op, st, fz, false);
         return;
     }
-    let op = if neg {
+    let op = if neg && cl.large {
+        // "not much faster", "not too much more energy": at most a small step that way
+        let (lo, hi) = delta_bounds(attr, up, true, false);
+        Op::Delta {
+            min: Some(lo.min(0.0)),
+            max: Some(hi.max(0.0)),
+        }
+    } else if neg {
         if up {
             Op::Delta {
                 min: None,

@@ -86,6 +86,9 @@ pub(crate) enum Flag {
     Inject,
     /// "too dark", "too fast": a complaint, so the opposite is wanted.
     Too,
+    /// "we're losing them", "the floor is packed": how the room is, not an instruction. What
+    /// it implies yields to anything the prompt asks for outright on the same attribute.
+    Situation,
 }
 
 fn parse_attr(s: &str) -> Option<Attr> {
@@ -153,6 +156,7 @@ fn parse_flag(s: &str) -> Option<Flag> {
         "by" => By,
         "inject" => Inject,
         "too" => Too,
+        "situation" => Situation,
         _ => return None,
     })
 }

@@ -204,6 +204,10 @@ pub fn parse(prompt: &str) -> Intent {
 
 fn finish(acc: Acc, _any_known: bool) -> Intent {
     let mut cands = acc.cands;
+    // "people are leaving, give them something more danceable": the request, not the reason
+    if cands.iter().any(|c| !c.situational) {
+        cands.retain(|c| !c.situational);
+    }
     // side effects only when nothing else sets the attribute
     let explicit: Vec<Attr> = cands
         .iter()

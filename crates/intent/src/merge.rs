@@ -181,6 +181,19 @@ fn dirs_conflict(a: Dir, b: Dir) -> bool {
     )
 }
 
+/// A change that stays inside a keep's tolerance refines the keep rather than contradicting
+/// it: "same tempo, maybe +2" (keep ±2 and +2), "don't change the tempo much, 2 bpm faster".
+fn within_keep(a: &Op, b: &Op) -> bool {
+    let inside = |k: &Op, d: &Op| {
+        matches!(
+            (k, d),
+            (Op::Keep { tolerance: Some(t), .. }, Op::Delta { min: Some(lo), max: Some(hi) })
+                if -t <= *lo && *hi <= *t
+        )
+    };
+    inside(a, b) || inside(b, a)
+}
+
 fn all_values(attr: Attr) -> Option<Vec<String>> {
     if attr == Attr::Key {
         return Some(CamelotKey::all().map(|k| k.camelot()).collect());
@@ -202,9 +215,15 @@ fn conflicted(attr: Attr, cs: &[&Constraint]) -> bool {
     }
     match attr.kind() {
         AttrKind::Numeric => {
-            let ds: Vec<Dir> = cs.iter().filter_map(|c| dir(&c.op)).collect();
-            for (i, a) in ds.iter().enumerate() {
-                if ds[i + 1..].iter().any(|b| dirs_conflict(*a, *b)) {
+            let ds: Vec<(Dir, &Op)> = cs
+                .iter()
+                .filter_map(|c| dir(&c.op).map(|d| (d, &c.op)))
+                .collect();
+            for (i, (a, oa)) in ds.iter().enumerate() {
+                if ds[i + 1..]
+                    .iter()
+                    .any(|(b, ob)| dirs_conflict(*a, *b) && !within_keep(oa, ob))
+                {
                     return true;
                 }
             }

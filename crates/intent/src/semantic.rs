@@ -106,6 +106,7 @@ pub(crate) fn fallback(
                 c,
                 side_effect: false,
                 vague: false,
+                situational: false,
             });
         }
     }
