@@ -176,6 +176,13 @@ const TERM_ALIASES: &[(&str, &str)] = &[
     ("guitars", "guitar"),
     ("choirs", "choir"),
     ("flutes", "flute"),
+    // mood words: the parser keeps the DJ's word, tags use one of each group
+    ("sensual", "sexy"),
+    ("seductive", "sexy"),
+    ("sultry", "sexy"),
+    ("sad", "melancholic"),
+    ("melancholy", "melancholic"),
+    ("atmospheric", "spacey"),
 ];
 
 /// Case and whitespace folding: lower case, `_` → space, `’` → `'`, runs of whitespace → one
@@ -318,6 +325,8 @@ mod tests {
         assert_eq!(norm_term("strings"), "strings");
         assert_eq!(norm_term("bells"), "bells");
         assert_eq!(norm_term("pianos"), "piano");
+        assert_eq!(norm_term("Sensual"), norm_term("sexy"));
+        assert_eq!(norm_term("sad"), norm_term("melancholic"));
         assert!(word_hit("piano", "warm piano chords"));
         assert!(!word_hit("piano", "pianola sounds"));
         assert!(word_hit("303", "an acid 303 line"));
