@@ -4,7 +4,7 @@ use flowstate_types::intent::{Attr, Constraint, Intent, IntentStatus, Op, Streng
 
 use crate::grammar::fmt_num;
 
-fn label(a: Attr) -> &'static str {
+pub(crate) fn label(a: Attr) -> &'static str {
     match a {
         Attr::Bpm => "tempo",
         Attr::MixInEase => "mix-in ease",

@@ -28,6 +28,9 @@ pub(crate) struct Acc {
     /// without vocals" (either way), "anything but 130" (the rest of the tempo axis is two
     /// ranges, which one constraint cannot say).
     pub open: Vec<(Attr, String)>,
+    /// Attributes the prompt allows either way ("vocals are fine"): left open, and no
+    /// contradiction.
+    pub allowed: Vec<Attr>,
     pub vague: bool,
     pub inject: bool,
     /// Clauses that had words but produced nothing (for the semantic fallback).
@@ -344,6 +347,23 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
             if !acc.open.iter().any(|(a, _)| *a == c.c.attr) {
                 acc.open
                     .push((c.c.attr, "you said either way is fine".into()));
+            }
+        }
+        return;
+    }
+    // "vocals are fine", "I don't mind a key change": allowed either way, so what the rest of
+    // the clause names stays open
+    if flags.contains(&Some(Flag::Permit)) {
+        let rest: Vec<Item> = items
+            .iter()
+            .filter(|i| i.flag() != Some(Flag::Permit))
+            .cloned()
+            .collect();
+        let mut sub = Acc::default();
+        clause(&rest, &mut sub);
+        for c in sub.cands {
+            if !acc.allowed.contains(&c.c.attr) {
+                acc.allowed.push(c.c.attr);
             }
         }
         return;
@@ -1361,6 +1381,34 @@ fn is_bpm(x: &Item) -> bool {
     matches!(x.kind, ItemKind::C(Concept::Dim(Attr::Bpm)))
 }
 
+/// "a little faster, like 2 bpm", "faster, 3%": an unsigned tempo figure in a clause of its
+/// own sizes the last tempo change (one direction, both bounds) asked for before it, in BPM
+/// or percent. False when there is no such change to size.
+fn size_previous_change(acc: &mut Acc, n: &Num) -> bool {
+    let Some(c) = acc.cands.iter_mut().rev().find(|c| {
+        c.c.attr == Attr::Bpm
+            && matches!(c.c.op, Op::Delta { min: Some(a), max: Some(b) } if a * b > 0.0)
+    }) else {
+        return false;
+    };
+    let Op::Delta { min: Some(a), .. } = c.c.op else {
+        return false;
+    };
+    let v = a.signum() * n.value;
+    c.c.op = if n.pct {
+        Op::DeltaPct {
+            min: Some(v - 0.5),
+            max: Some(v + 0.5),
+        }
+    } else {
+        Op::Delta {
+            min: Some(v),
+            max: Some(v),
+        }
+    };
+    true
+}
+
 fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
     let attr = n.attr;
     let st = cl.strength;
@@ -1418,6 +1466,10 @@ fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
         }
     }
     if n.pct {
+        // "faster, 3%": the figure sizes the change asked for just before
+        if n.op.is_none() && n.range.is_none() && n.value <= 50.0 && size_previous_change(acc, n) {
+            return;
+        }
         if n.op == Some(Flag::Keep) || n.op == Some(Flag::About) || n.op == Some(Flag::AtMost) {
             push(
                 acc,
@@ -1475,19 +1527,14 @@ fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
     let in_domain = raw_lo >= dlo && raw_hi <= dhi;
     // "a little faster, like 2 bpm": a small figure in its own clause sizes the tempo change
     // asked for before it (not a tempo of 2 BPM)
-    if !in_domain && attr == Attr::Bpm && n.bpm_unit && n.range.is_none() && n.value <= 20.0 {
-        let change = acc.cands.iter_mut().rev().find(|c| {
-            c.c.attr == Attr::Bpm
-                && matches!(c.c.op, Op::Delta { min: Some(a), max: Some(b) } if a * b > 0.0)
-        });
-        if let Some(c) = change {
-            if let Op::Delta { min, max } = &mut c.c.op {
-                let s = min.unwrap_or(0.0).signum();
-                *min = Some(s * n.value);
-                *max = Some(s * n.value);
-            }
-            return;
-        }
+    if !in_domain
+        && attr == Attr::Bpm
+        && n.bpm_unit
+        && n.range.is_none()
+        && n.value <= 20.0
+        && size_previous_change(acc, n)
+    {
+        return;
     }
     if !in_domain {
         if n.context {

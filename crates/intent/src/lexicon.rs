@@ -89,6 +89,9 @@ pub(crate) enum Flag {
     /// "we're losing them", "the floor is packed": how the room is, not an instruction. What
     /// it implies yields to anything the prompt asks for outright on the same attribute.
     Situation,
+    /// "vocals are fine", "I don't mind a different key": allowed, not asked for, so the
+    /// attribute stays open.
+    Permit,
 }
 
 fn parse_attr(s: &str) -> Option<Attr> {
@@ -157,6 +160,7 @@ fn parse_flag(s: &str) -> Option<Flag> {
         "inject" => Inject,
         "too" => Too,
         "situation" => Situation,
+        "permit" => Permit,
         _ => return None,
     })
 }

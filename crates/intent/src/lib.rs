@@ -263,6 +263,7 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
         }
         constraints.retain(|c| c.attr != *a);
     }
+    constraints.retain(|c| !acc.allowed.contains(&c.attr));
     let reasons: Vec<(Attr, String)> = acc.ood.iter().chain(&acc.open).cloned().collect();
     let status = if !acc.ood.is_empty() && constraints.is_empty() {
         let msg = acc
@@ -286,7 +287,14 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
         error: None,
         explanation: None,
     };
-    i.explanation = Some(explain::explain_with(&i, &reasons));
+    let mut text = explain::explain_with(&i, &reasons);
+    for a in &acc.allowed {
+        text.push_str(&format!(
+            " You said {} can be anything.",
+            explain::label(*a)
+        ));
+    }
+    i.explanation = Some(text);
     i
 }
 
