@@ -410,9 +410,10 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
             }
         }
     }
-    // Korean: negation words follow the noun ("보컬 없이")
+    // A negation after the noun with nothing after it to negate: Korean word order ("보컬
+    // 없이"), and terse lists ("vocals: no", "vocals=none")
     if let Some(n) = neg_idx {
-        if items[n].text.chars().any(crate::lexicon::is_hangul) && !heads.iter().any(|&h| h > n) {
+        if !heads.iter().any(|&h| h > n) {
             if let Some(&h) = heads.iter().rev().find(|&&h| h < n) {
                 post_neg[h] = true;
             }
@@ -1168,6 +1169,16 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                 {
                     sign = Some(-1.0);
                     break;
+                }
+                // ">= 7", "<= 125": inclusive bounds; "bpm=128": the figure itself
+                (ItemKind::Sym('='), _) => {
+                    context = true;
+                    match k.checked_sub(1).map(|p| &items[p].kind) {
+                        Some(ItemKind::Sym('>')) => op = op.or(Some(Flag::AtLeast)),
+                        Some(ItemKind::Sym('<')) => op = op.or(Some(Flag::AtMost)),
+                        _ => continue,
+                    }
+                    k -= 1;
                 }
                 (ItemKind::Sym('<'), _) => {
                     op = op.or(Some(Flag::Below));
