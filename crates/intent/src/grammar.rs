@@ -1405,16 +1405,23 @@ fn size_previous_change(acc: &mut Acc, n: &Num) -> bool {
     let Op::Delta { min: Some(a), .. } = c.c.op else {
         return false;
     };
-    let v = a.signum() * n.value;
+    // "2-3 bpm": the change runs over the range, in the asked direction
+    let (lo, hi) = n.range.unwrap_or((n.value, n.value));
+    let half = if n.pct && n.range.is_none() { 0.5 } else { 0.0 };
+    let (lo, hi) = if a > 0.0 {
+        (lo - half, hi + half)
+    } else {
+        (-hi - half, -lo + half)
+    };
     c.c.op = if n.pct {
         Op::DeltaPct {
-            min: Some(v - 0.5),
-            max: Some(v + 0.5),
+            min: Some(lo),
+            max: Some(hi),
         }
     } else {
         Op::Delta {
-            min: Some(v),
-            max: Some(v),
+            min: Some(lo),
+            max: Some(hi),
         }
     };
     true
@@ -1478,7 +1485,10 @@ fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
     }
     if n.pct {
         // "faster, 3%": the figure sizes the change asked for just before
-        if n.op.is_none() && n.range.is_none() && n.value <= 50.0 && size_previous_change(acc, n) {
+        if n.op.is_none()
+            && n.range.map_or(n.value, |r| r.1) <= 50.0
+            && size_previous_change(acc, n)
+        {
             return;
         }
         if n.op == Some(Flag::Keep) || n.op == Some(Flag::About) || n.op == Some(Flag::AtMost) {
@@ -1541,8 +1551,7 @@ fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
     if !in_domain
         && attr == Attr::Bpm
         && n.bpm_unit
-        && n.range.is_none()
-        && n.value <= 20.0
+        && raw_hi <= 20.0
         && size_previous_change(acc, n)
     {
         return;
