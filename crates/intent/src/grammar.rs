@@ -1074,22 +1074,10 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
         };
         // "under 5 minutes", "a 30 second intro": a duration, which the constraint language
         // has no attribute for; never a tempo or a 1–10 scale
-        if items.get(j + 1).is_some_and(|x| {
-            matches!(
-                x.text.to_lowercase().as_str(),
-                "minutes"
-                    | "minute"
-                    | "mins"
-                    | "seconds"
-                    | "second"
-                    | "secs"
-                    | "sec"
-                    | "minutos"
-                    | "segundos"
-                    | "분"
-                    | "초"
-            )
-        }) {
+        if items
+            .get(j + 1)
+            .is_some_and(|x| x.flag() == Some(Flag::Duration))
+        {
             continue;
         }
         let mut op = None;

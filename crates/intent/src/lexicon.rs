@@ -92,6 +92,9 @@ pub(crate) enum Flag {
     /// "vocals are fine", "I don't mind a different key": allowed, not asked for, so the
     /// attribute stays open.
     Permit,
+    /// A unit of time ("5 minutes", "30 sec"): the figure before it is a duration, which the
+    /// constraint language has no attribute for.
+    Duration,
 }
 
 fn parse_attr(s: &str) -> Option<Attr> {
@@ -161,6 +164,7 @@ fn parse_flag(s: &str) -> Option<Flag> {
         "too" => Too,
         "situation" => Situation,
         "permit" => Permit,
+        "duration" => Duration,
         _ => return None,
     })
 }

@@ -412,10 +412,12 @@ fn join_ranges(items: Vec<Item>) -> Vec<Item> {
             });
             let prev_between = out.last().and_then(Item::flag) == Some(Flag::Between);
             let is_conn = conn.is_some_and(|c| {
-                // "124-128", "124~128" (as written in Korean and Japanese), "124 a 128" and
-                // "124 hasta 128" (Spanish)
+                // "124-128", "124~128" (as written in Korean and Japanese), "124 a 128"
+                // (Spanish; the lexicon has "a" as the English article, a filler, so the
+                // connector reading between two figures is decided here), "124 hasta 128"
+                // (a `to` word)
                 matches!(c.kind, ItemKind::Sym('-' | '~'))
-                    || matches!(c.text.to_lowercase().as_str(), "a" | "hasta")
+                    || c.text.eq_ignore_ascii_case("a")
                     || matches!(c.flag(), Some(Flag::To))
                     || matches!(c.flag(), Some(Flag::UpTo))
                     || (prev_between
