@@ -155,6 +155,36 @@ pub(crate) fn either_way_join(items: &[Item], i: usize) -> bool {
     i > 0 && i + 2 <= items.len() && either_way(&items[i - 1..]) == Some(0)
 }
 
+/// "anything except dubstep and trap", "no piano and strings": the "and" at `i` joins two
+/// values of one kind under a negation earlier in the clause that starts at `start`, so the
+/// list stays one clause and the negation covers both (split there, "trap" would be asked
+/// for). Only a list that ends the clause: "no techno and faster" still splits.
+pub(crate) fn negated_list_join(items: &[Item], start: usize, i: usize) -> bool {
+    let kind = |it: &Item| match &it.kind {
+        ItemKind::C(Concept::Val { attr, .. }) => Some(match attr {
+            Attr::Subgenre => Attr::Genre,
+            a => *a,
+        }),
+        ItemKind::C(Concept::Term { attr, .. }) => Some(*attr),
+        _ => None,
+    };
+    let and = items[i].text.to_lowercase();
+    if !matches!(and.as_str(), "and" | "&" | "y" | "und" | "et") || i == 0 || i <= start {
+        return false;
+    }
+    let (Some(a), Some(b)) = (kind(&items[i - 1]), items.get(i + 1).and_then(kind)) else {
+        return false;
+    };
+    let ends = items
+        .get(i + 2)
+        .is_none_or(|x| x.flag() == Some(Flag::Boundary));
+    a == b
+        && ends
+        && items[start..i - 1]
+            .iter()
+            .any(|x| matches!(x.flag(), Some(Flag::Neg)))
+}
+
 /// "no techno 130", "don't want vocals around 125": the negation went to the value named
 /// between it and the number at `j` (a genre, a kind of voice, a key), not to the number.
 /// Comparatives and dimension nouns do not take it ("nothing faster than 130").

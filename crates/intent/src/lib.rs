@@ -161,7 +161,8 @@ impl Parser {
         for i in 0..=items.len() {
             let boundary = i == items.len()
                 || (items[i].flag() == Some(Flag::Boundary)
-                    && !grammar::either_way_join(&items, i));
+                    && !grammar::either_way_join(&items, i)
+                    && !grammar::negated_list_join(&items, start, i));
             if boundary {
                 grammar::clause(&items[start..i], &mut acc);
                 start = i + 1;
@@ -263,7 +264,6 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
         }
         constraints.retain(|c| c.attr != *a);
     }
-    constraints.retain(|c| !acc.allowed.contains(&c.attr));
     let reasons: Vec<(Attr, String)> = acc.ood.iter().chain(&acc.open).cloned().collect();
     let status = if !acc.ood.is_empty() && constraints.is_empty() {
         let msg = acc
@@ -288,7 +288,13 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
         explanation: None,
     };
     let mut text = explain::explain_with(&i, &reasons);
-    for a in &acc.allowed {
+    // the allowed clause itself adds nothing; a constraint the rest of the prompt puts on the
+    // same attribute ("vocals ok, but not male") stands, and then needs no note
+    for a in acc
+        .allowed
+        .iter()
+        .filter(|a| !i.constraints.iter().any(|c| c.attr == **a))
+    {
         text.push_str(&format!(
             " You said {} can be anything.",
             explain::label(*a)
