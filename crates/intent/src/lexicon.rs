@@ -87,7 +87,8 @@ pub(crate) enum Flag {
     /// "too dark", "too fast": a complaint, so the opposite is wanted.
     Too,
     /// "we're losing them", "the floor is packed": how the room is, not an instruction. What
-    /// it implies yields to anything the prompt asks for outright on the same attribute.
+    /// it implies counts only when the prompt asks for nothing outright (the request, not the
+    /// reason: "people are leaving, something more danceable" is danceability alone).
     Situation,
     /// "vocals are fine", "I don't mind a different key": allowed, not asked for, so the
     /// attribute stays open.
