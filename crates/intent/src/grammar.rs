@@ -357,6 +357,14 @@ fn push_level(
     }
 }
 
+/// The attributes a clause would constrain, read on its own and kept out of the prompt's
+/// constraints: what "with or without …" and "… is fine" leave open.
+fn attrs_named(items: &[Item]) -> Vec<Attr> {
+    let mut sub = Acc::default();
+    clause(items, &mut sub);
+    sub.cands.into_iter().map(|c| c.c.attr).collect()
+}
+
 /// Interpret one clause.
 pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     if items.is_empty() {
@@ -370,13 +378,10 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     // "with or without vocals", "with and without vocals", "with/without a vocal": either
     // way is fine, so whatever the rest of the clause names stays open
     if let Some(k) = either_way(items) {
-        let mut sub = Acc::default();
         clause(&items[..k], acc);
-        clause(&items[k + 2..], &mut sub);
-        for c in sub.cands {
-            if !acc.open.iter().any(|(a, _)| *a == c.c.attr) {
-                acc.open
-                    .push((c.c.attr, "you said either way is fine".into()));
+        for a in attrs_named(&items[k + 2..]) {
+            if !acc.open.iter().any(|(o, _)| *o == a) {
+                acc.open.push((a, "you said either way is fine".into()));
             }
         }
         return;
@@ -389,11 +394,9 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
             .filter(|i| i.flag() != Some(Flag::Permit))
             .cloned()
             .collect();
-        let mut sub = Acc::default();
-        clause(&rest, &mut sub);
-        for c in sub.cands {
-            if !acc.allowed.contains(&c.c.attr) {
-                acc.allowed.push(c.c.attr);
+        for a in attrs_named(&rest) {
+            if !acc.allowed.contains(&a) {
+                acc.allowed.push(a);
             }
         }
         return;
@@ -978,8 +981,11 @@ fn directional(
 /// "no more than 4 bpm faster", "up to 5% slower" run from no change to the figure; "at
 /// least 2 more energy" is the figure or more; otherwise the figure itself (percent figures
 /// ±0.5).
+/// Half the width of an exact percent change ("+3%" = +2.5…+3.5 %, spec §3.4).
+const PCT_HALF_WIDTH: f64 = 0.5;
+
 fn change_bounds(c: f64, n: &Num) -> (Option<f64>, Option<f64>) {
-    let half = if n.pct { 0.5 } else { 0.0 };
+    let half = if n.pct { PCT_HALF_WIDTH } else { 0.0 };
     match n.op {
         Some(Flag::AtMost | Flag::Below) if !n.negated => (Some(c.min(0.0)), Some(c.max(0.0))),
         Some(Flag::AtLeast | Flag::Above) if !n.negated => {
@@ -1425,7 +1431,11 @@ fn size_previous_change(acc: &mut Acc, n: &Num) -> bool {
     };
     // "2-3 bpm": the change runs over the range, in the asked direction
     let (lo, hi) = n.range.unwrap_or((n.value, n.value));
-    let half = if n.pct && n.range.is_none() { 0.5 } else { 0.0 };
+    let half = if n.pct && n.range.is_none() {
+        PCT_HALF_WIDTH
+    } else {
+        0.0
+    };
     let (lo, hi) = if a > 0.0 {
         (lo - half, hi + half)
     } else {
