@@ -3,7 +3,7 @@
 //!
 //! `cargo run --release -p flowstate-analysis --example struct_debug -- ~/.cache/flowstate-eval p0039 [--raw]`
 
-use flowstate_analysis::{bars, features, mix, structure};
+use flowstate_analysis::{bars, features, mix, structure, timbre};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -59,7 +59,9 @@ fn main() {
     let rhythm = flowstate_rhythm::analyze(&pcm, sr, &Default::default());
     let fr = features::compute(&pcm, sr);
     let grid = bars::BarGrid::from_rhythm(&rhythm, dur);
-    let bf = bars::summarise(&fr, &grid);
+    let mut bf = bars::summarise(&fr, &grid);
+    let hp = timbre::hpss(&fr);
+    bf.harm_mid_db = bars::harmonic_mids(&fr, &grid, &hp.harm_formant);
     let view = structure::bar_view(&bf);
     let tail = structure::tail_start(&grid, &bf, &view);
     let nov = structure::novelty_within(&view, tail);

@@ -187,6 +187,10 @@ fn describe(samples: &[f32], sr: u32, gain_db: f32, out: &mut TrackAnalysis) {
     }
     let grid = bars::BarGrid::from_rhythm(&out.rhythm, out.duration_s);
     let mut bf = bars::summarise(&fr, &grid);
+    // The harmonic/percussive split comes first: the novelty vector of `bar_view` has a
+    // harmonic-mids dimension.
+    let hp = timbre::hpss(&fr);
+    bf.harm_mid_db = bars::harmonic_mids(&fr, &grid, &hp.harm_formant);
     let view = structure::bar_view(&bf);
     if view.silent.iter().all(|&s| s) {
         out.diagnostics.push("analysis: silent input".into());
@@ -199,8 +203,6 @@ fn describe(samples: &[f32], sr: u32, gain_db: f32, out: &mut TrackAnalysis) {
             bars::FALLBACK_BAR_S
         ));
     }
-    let hp = timbre::hpss(&fr);
-    bf.harm_mid_db = bars::harmonic_mids(&fr, &grid, &hp.harm_formant);
 
     // ── structure ──
     let tail = structure::tail_start(&grid, &bf, &view);

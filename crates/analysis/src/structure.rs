@@ -1,5 +1,5 @@
-//! Structure: bar-level novelty (changes of loudness, band balance and drum presence between
-//! the bars before and after a boundary), boundaries snapped to bars with a preference for
+//! Structure: bar-level novelty (changes of loudness, band balance, drum presence and
+//! sustained harmonic mids between the bars before and after a boundary), boundaries snapped to bars with a preference for
 //! phrase starts, then rule-based labels (intro, build, drop, breakdown, outro, silence).
 
 use crate::bars::{BarFeatures, BarGrid};
@@ -32,6 +32,12 @@ const RISER_DB: f32 = 6.0;
 const MAX_TAIL_BARS: usize = 8;
 /// A ring-out tail is this much (dB) below the music before it.
 const TAIL_DB: f32 = 15.0;
+/// Weight of the harmonic-mids dimension of the novelty vector ([`BarFeatures::harm_mid_db`]
+/// in 6-dB units: sustained 300–3500 Hz power, i.e. chords, pads, leads and voices), the
+/// weight the kick and hats dimensions have. A section change that only brings in or drops a
+/// lead or a voice over the same beat (verse → hook, a vocal drop) hardly moves the band
+/// levels, which the drums dominate, but moves this by a 6-dB step or more.
+const HARMONY_WEIGHT: f32 = 2.0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
@@ -59,7 +65,8 @@ pub struct BarView {
     /// Drum presence per bar, 0–1 (kick/hats flux relative to the track's busiest bars,
     /// gated by an absolute floor so a quiet noise bed is not "drums").
     pub drums: Vec<f32>,
-    /// Feature vectors used for novelty.
+    /// Feature vectors used for novelty: loudness, six band levels, kick, hats and (when
+    /// [`BarFeatures::harm_mid_db`] is filled) the harmonic mids.
     pub vecs: Vec<Vec<f32>>,
     pub max_loud: f32,
 }
@@ -95,6 +102,9 @@ pub fn bar_view(bf: &BarFeatures) -> BarView {
             }
             v.push(2.0 * (bf.kick[i] / kick_ref).min(1.5));
             v.push(2.0 * (bf.hats[i] / hats_ref).min(1.5));
+            if let Some(&h) = bf.harm_mid_db.get(i) {
+                v.push(HARMONY_WEIGHT * d(h));
+            }
             v
         })
         .collect();

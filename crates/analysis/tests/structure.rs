@@ -193,3 +193,52 @@ fn ring_out_tail_is_its_own_short_section_and_not_the_mix_out() {
         bar_time(56)
     );
 }
+
+/// A lead line that only sits over an unchanged beat (verse → hook → verse: same drums, same
+/// bass, a sustained tone enters and leaves) still starts and ends a section: the beat
+/// dominates the band levels, so the change shows in the sustained (harmonic) mids.
+#[test]
+fn a_lead_entering_over_the_same_beat_is_a_section_change() {
+    const GROOVE: [(&str, usize, bool, bool, bool); 3] = [
+        ("verse", 16, true, true, false),
+        ("hook", 16, true, true, false),
+        ("verse", 16, true, true, false),
+    ];
+    let mut pcm = render(&GROOVE, 0.8);
+    // Without the lead it is one groove: no section change in the middle.
+    let plain = analyze(&pcm, SR);
+    let st = plan_starts(&GROOVE);
+    assert!(
+        !has_boundary_near(&plain, t_bar(0.0, st[1]))
+            && !has_boundary_near(&plain, t_bar(0.0, st[2])),
+        "{:?}",
+        starts(&plain)
+    );
+    // The lead: a quiet sustained sawtooth-like tone (8 harmonics, peak ≈ 27 dB under the
+    // kick's) on the hook's bars, two notes per bar.
+    let sr = SR as f64;
+    let (a0, a1) = (bar_time(st[1]), bar_time(st[2]));
+    let two_pi = 2.0 * std::f64::consts::PI;
+    let half_bar = bar_s() / 2.0;
+    for i in (a0 * sr) as usize..((a1 * sr) as usize).min(pcm.len()) {
+        let t = i as f64 / sr - a0;
+        let note = (t / half_bar) as usize;
+        let f = if note % 2 == 0 { 440.0 } else { 523.25 };
+        let tn = t - note as f64 * half_bar;
+        let env = (tn * 40.0).min(1.0);
+        let v: f64 = (1..=8)
+            .map(|h| (two_pi * f * h as f64 * tn).sin() / h as f64)
+            .sum();
+        pcm[i] += (0.015 * env * v) as f32;
+    }
+    let a = analyze(&pcm, SR);
+    for k in 1..GROOVE.len() {
+        assert!(
+            has_boundary_near(&a, t_bar(0.0, st[k])),
+            "no boundary near bar {} ({}): {:?}",
+            st[k],
+            GROOVE[k].0,
+            starts(&a)
+        );
+    }
+}
