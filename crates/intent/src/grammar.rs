@@ -2,7 +2,7 @@
 
 use flowstate_types::intent::{Attr, AttrKind, Constraint, Op, Strength};
 
-use crate::lexicon::{Concept, Flag};
+use crate::lexicon::{self, Concept, Flag};
 use crate::tagger::{Item, ItemKind};
 use crate::vocab;
 
@@ -40,6 +40,68 @@ pub(crate) struct Acc {
     pub pending_hedge: bool,
     /// Candidates of the last clause that produced any.
     pub last_clause: std::ops::Range<usize>,
+}
+
+/// Whether an "or" (as a word of its own) is among `items`: "same key or harmonic", or a
+/// clause that opens with it, "same key, or one step away".
+pub(crate) fn has_or(items: &[Item]) -> bool {
+    items.iter().any(|x| x.text.eq_ignore_ascii_case("or"))
+}
+
+/// "same key or harmonic", "same key, or one step away": key constraints offered as
+/// alternatives are their union. A keep is compatibility 1.0, so the union of keys that are
+/// compatible at scores a and b is compatibility min(a, b) (the wider set; a keep when both
+/// are 1.0). Read as an AND, the keep would win and the alternative would be lost. `from`:
+/// the first candidate of the alternatives (the clause before an "or" clause, or the
+/// clause holding the "or"). The union is hard when any alternative is.
+pub(crate) fn key_alternatives(acc: &mut Acc, from: usize) {
+    let score = |c: &Cand| match c.c.op {
+        Op::Keep { .. } if c.c.attr == Attr::Key => Some(1.0),
+        Op::Compatible { min_score } if c.c.attr == Attr::Key => Some(min_score),
+        _ => None,
+    };
+    let from = from.min(acc.cands.len());
+    let idx: Vec<usize> = (from..acc.cands.len())
+        .filter(|&i| score(&acc.cands[i]).is_some())
+        .collect();
+    if idx.len() < 2 {
+        return;
+    }
+    let min = idx
+        .iter()
+        .filter_map(|&i| score(&acc.cands[i]))
+        .fold(1.0f64, f64::min);
+    // one of the alternatives is required when any is ("same key or maybe compatible")
+    let hard = idx
+        .iter()
+        .any(|&i| acc.cands[i].c.strength == Strength::Hard);
+    let keep = idx[0];
+    let c = &mut acc.cands[keep].c;
+    c.op = if min >= 1.0 {
+        Op::Keep {
+            tolerance: None,
+            tolerance_pct: None,
+        }
+    } else {
+        Op::Compatible { min_score: min }
+    };
+    c.strength = if hard { Strength::Hard } else { Strength::Soft };
+    // drop the others, keeping `last_clause` on the same candidates (on the union when it
+    // held one of the alternatives, so a trailing "if possible" softens the union)
+    let mut r = acc.last_clause.clone();
+    if idx.iter().any(|i| r.contains(i)) {
+        r.start = r.start.min(keep);
+    }
+    for &i in idx[1..].iter().rev() {
+        acc.cands.remove(i);
+        if i < r.start {
+            r.start -= 1;
+        }
+        if i < r.end {
+            r.end -= 1;
+        }
+    }
+    acc.last_clause = r;
 }
 
 /// A trailing hedge-only clause softens the clause before it.
@@ -119,23 +181,71 @@ fn adjacent_head(items: &[Item], i: usize) -> Option<usize> {
     None
 }
 
-/// "no vocals or techno": a phrase that carries its own negation ("no vocals") extends it
-/// over an "or" list that follows. Returns the index of that "or".
-fn or_after_negated_phrase(items: &[Item]) -> Option<usize> {
-    const NEG_WORDS: [&str; 4] = ["no", "without", "sin", "not"];
-    let first = items.iter().position(|x| {
-        matches!(
-            x.kind,
-            ItemKind::C(Concept::Val { .. } | Concept::Term { .. })
-        ) && x.text.contains(' ')
-            && x.text
-                .split(' ')
-                .next()
-                .is_some_and(|w| NEG_WORDS.contains(&w.to_lowercase().as_str()))
-    })?;
+/// Whether `it` is a lexicon phrase that carries its own negation ("no vocals", "without
+/// lyrics", "sin voces"): its first words are a negation phrase of the lexicon.
+fn self_negated(it: &Item) -> bool {
+    if !matches!(
+        it.kind,
+        ItemKind::C(Concept::Val { .. } | Concept::Term { .. })
+    ) {
+        return false;
+    }
+    let Ok(lex) = lexicon::lexicon() else {
+        return false;
+    };
+    let words: Vec<String> = lexicon::tokenize(&it.text, 16)
+        .into_iter()
+        .map(|t| t.text)
+        .collect();
+    (1..words.len()).any(|k| {
+        lex.phrases
+            .get(&words[..k].join(" "))
+            .is_some_and(|c| c.contains(&Concept::Word(Flag::Neg)))
+    })
+}
+
+/// The attribute a list member names, for [`negated_list_join`]: a subgenre is a genre, and
+/// vocals are a part of the arrangement like the instruments ("without vocals and piano",
+/// "no piano and vocals" lists parts to leave out).
+fn list_kind(it: &Item) -> Option<Attr> {
+    match &it.kind {
+        ItemKind::C(Concept::Val { attr, .. } | Concept::Term { attr, .. }) => Some(match attr {
+            Attr::Subgenre => Attr::Genre,
+            Attr::VocalPresence | Attr::VocalStyle => Attr::Instrumentation,
+            a => *a,
+        }),
+        _ => None,
+    }
+}
+
+/// Whether "and" at `i` joins two members of one list (same [`list_kind`]) and the second
+/// ends the items: "piano and strings", "vocals and (the) piano".
+fn list_pair_at(items: &[Item], i: usize) -> bool {
+    let next = (i + 1..items.len()).find(|&k| !is_article(&items[k].text));
+    let (Some(a), Some(b)) = (
+        i.checked_sub(1)
+            .and_then(|p| items.get(p))
+            .and_then(list_kind),
+        next.and_then(|k| items.get(k)).and_then(list_kind),
+    ) else {
+        return false;
+    };
+    let ends = next
+        .and_then(|k| items.get(k + 1))
+        .is_none_or(|x| x.flag() == Some(Flag::Boundary));
+    a == b && ends
+}
+
+/// "no vocals or techno", "without vocals and piano": a phrase that carries its own
+/// negation ([`self_negated`]) extends it over an "or" list that follows, or over an "and"
+/// list of its kind that ends the clause. Returns the index of that "or"/"and".
+fn list_after_negated_phrase(items: &[Item]) -> Option<usize> {
+    let first = items.iter().position(self_negated)?;
     // the items of one multi-concept phrase share its text
     let j = (first + 1..items.len()).find(|&k| items[k].text != items[first].text)?;
-    items[j].text.eq_ignore_ascii_case("or").then_some(j)
+    let w = items[j].text.to_lowercase();
+    let and = matches!(w.as_str(), "and" | "&" | "y" | "und" | "et");
+    (w == "or" || (and && list_pair_at(items, j))).then_some(j)
 }
 
 /// Index of "with" in "with or/and/& without …" (the "without" may be part of a phrase,
@@ -155,34 +265,21 @@ pub(crate) fn either_way_join(items: &[Item], i: usize) -> bool {
     i > 0 && i + 2 <= items.len() && either_way(&items[i - 1..]) == Some(0)
 }
 
-/// "anything except dubstep and trap", "no piano and strings": the "and" at `i` joins two
-/// values of one kind under a negation earlier in the clause that starts at `start`, so the
-/// list stays one clause and the negation covers both (split there, "trap" would be asked
-/// for). Only a list that ends the clause: "no techno and faster" still splits.
+/// "anything except dubstep and trap", "no piano and strings", "without vocals and piano":
+/// the "and" at `i` joins two members of one list ([`list_pair_at`]) under a negation earlier
+/// in the clause that starts at `start` (a negation word, or a phrase carrying its own), so
+/// the list stays one clause and the negation covers both (split there, "trap" would be
+/// asked for). Only a list that ends the clause: "no techno and faster" still splits.
 pub(crate) fn negated_list_join(items: &[Item], start: usize, i: usize) -> bool {
-    let kind = |it: &Item| match &it.kind {
-        ItemKind::C(Concept::Val { attr, .. }) => Some(match attr {
-            Attr::Subgenre => Attr::Genre,
-            a => *a,
-        }),
-        ItemKind::C(Concept::Term { attr, .. }) => Some(*attr),
-        _ => None,
-    };
     let and = items[i].text.to_lowercase();
     if !matches!(and.as_str(), "and" | "&" | "y" | "und" | "et") || i == 0 || i <= start {
         return false;
     }
-    let (Some(a), Some(b)) = (kind(&items[i - 1]), items.get(i + 1).and_then(kind)) else {
-        return false;
-    };
-    let ends = items
-        .get(i + 2)
-        .is_none_or(|x| x.flag() == Some(Flag::Boundary));
-    a == b
-        && ends
-        && items[start..i - 1]
+    list_pair_at(items, i)
+        && (items[start..i - 1]
             .iter()
             .any(|x| matches!(x.flag(), Some(Flag::Neg)))
+            || self_negated(&items[i - 1]))
 }
 
 /// "no techno 130", "don't want vocals around 125": the negation went to the value named
@@ -405,7 +502,7 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     let neg_idx = flags
         .iter()
         .position(|f| matches!(f, Some(Flag::Neg | Flag::NegSoft)))
-        .or_else(|| or_after_negated_phrase(items));
+        .or_else(|| list_after_negated_phrase(items));
     let neg_soft = neg_idx.is_some_and(|i| flags[i] == Some(Flag::NegSoft));
     if flags.contains(&Some(Flag::Vague)) {
         acc.vague = true;

@@ -158,13 +158,23 @@ impl Parser {
         let items = tagger::tag(lex, &toks);
         let mut acc = Acc::default();
         let mut start = 0;
+        // first candidate of the clause before the current one (for "…, or …")
+        let mut prev_from = 0;
         for i in 0..=items.len() {
             let boundary = i == items.len()
                 || (items[i].flag() == Some(Flag::Boundary)
                     && !grammar::either_way_join(&items, i)
                     && !grammar::negated_list_join(&items, start, i));
             if boundary {
+                let from = acc.cands.len();
                 grammar::clause(&items[start..i], &mut acc);
+                if grammar::has_or(&items[start..i]) {
+                    let opens = items
+                        .get(start)
+                        .is_some_and(|x| x.text.eq_ignore_ascii_case("or"));
+                    grammar::key_alternatives(&mut acc, if opens { prev_from } else { from });
+                }
+                prev_from = from;
                 start = i + 1;
             }
         }

@@ -55,6 +55,14 @@ fn expand(row: &[Value]) -> Value {
         }
         _ => {}
     }
+    // any row may end with its strength ("keep" of a key, "compatible", "mode" included)
+    if let Some(s) = row
+        .last()
+        .and_then(Value::as_str)
+        .filter(|s| matches!(*s, "soft" | "hard"))
+    {
+        strength = s;
+    }
     m.insert("strength".into(), json!(strength));
     Value::Object(m)
 }
