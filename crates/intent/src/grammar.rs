@@ -40,6 +40,9 @@ pub(crate) struct Acc {
     pub pending_hedge: bool,
     /// Candidates of the last clause that produced any.
     pub last_clause: std::ops::Range<usize>,
+    /// What the prompt asks for after the next track ("…, then wind down"), in its own
+    /// words: left out of the constraints, named in the explanation.
+    pub later: Option<String>,
 }
 
 /// Whether an "or" (as a word of its own) is among `items`: "same key or harmonic", or a
@@ -102,6 +105,28 @@ pub(crate) fn key_alternatives(acc: &mut Acc, from: usize) {
         }
     }
     acc.last_clause = r;
+}
+
+/// Whether the items carry meaning: anything but filler words and clause boundaries.
+pub(crate) fn says_something(items: &[Item]) -> bool {
+    items.iter().any(|x| match &x.kind {
+        ItemKind::C(Concept::Word(f)) => !matches!(f, Flag::Stop | Flag::Boundary | Flag::Later),
+        ItemKind::C(_) | ItemKind::Key(_) | ItemKind::Num(_) | ItemKind::NumRange(..) => true,
+        ItemKind::Sym(_) | ItemKind::Unknown => false,
+    })
+}
+
+/// Whether the "then" at `i` starts a later step of the set: it has something to say after
+/// it, up to the next clause boundary. "faster then this" is the common typo for "than",
+/// with nothing but a reference after it, and no step.
+pub(crate) fn later_step_at(items: &[Item], i: usize) -> bool {
+    if items[i].flag() != Some(Flag::Later) {
+        return false;
+    }
+    let end = (i + 1..items.len())
+        .find(|&k| matches!(items[k].flag(), Some(Flag::Boundary | Flag::Later)))
+        .unwrap_or(items.len());
+    says_something(&items[i + 1..end])
 }
 
 /// A trailing hedge-only clause softens the clause before it.
@@ -232,7 +257,7 @@ fn list_pair_at(items: &[Item], i: usize) -> bool {
     };
     let ends = next
         .and_then(|k| items.get(k + 1))
-        .is_none_or(|x| x.flag() == Some(Flag::Boundary));
+        .is_none_or(|x| matches!(x.flag(), Some(Flag::Boundary | Flag::Later)));
     a == b && ends
 }
 
@@ -594,7 +619,8 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     let mut parts: Vec<&Item> = items[h + 1..]
                         .iter()
                         .take_while(|x| {
-                            !matches!(x.flag(), Some(Flag::Boundary | Flag::Hedge)) && !is_head(x)
+                            !matches!(x.flag(), Some(Flag::Boundary | Flag::Later | Flag::Hedge))
+                                && !is_head(x)
                         })
                         .collect();
                     // "by Four Tet please": trailing filler is not part of the name
@@ -1285,7 +1311,10 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                 }
                 (ItemKind::Sym('-'), _)
                     if k == 0
-                        || matches!(items[k - 1].flag(), Some(Flag::Boundary | Flag::Stop))
+                        || matches!(
+                            items[k - 1].flag(),
+                            Some(Flag::Boundary | Flag::Later | Flag::Stop)
+                        )
                         || matches!(items[k - 1].kind, ItemKind::C(Concept::Word(_))) =>
                 {
                     sign = Some(-1.0);

@@ -93,6 +93,9 @@ pub(crate) enum Flag {
     /// "vocals are fine", "I don't mind a different key": allowed, not asked for, so the
     /// attribute stays open.
     Permit,
+    /// "then", "after that": a clause boundary after which the prompt describes a later step
+    /// of the set ("one more banger, then wind down"), not the next track.
+    Later,
     /// A unit of time ("5 minutes", "30 sec"): the figure before it is a duration, which the
     /// constraint language has no attribute for.
     Duration,
@@ -165,6 +168,7 @@ fn parse_flag(s: &str) -> Option<Flag> {
         "too" => Too,
         "situation" => Situation,
         "permit" => Permit,
+        "later" => Later,
         "duration" => Duration,
         _ => return None,
     })

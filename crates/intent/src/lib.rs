@@ -160,11 +160,18 @@ impl Parser {
         let mut start = 0;
         // first candidate of the clause before the current one (for "…, or …")
         let mut prev_from = 0;
+        // item and first candidate of the first later step ("…, then wind down")
+        let mut later: Option<(usize, usize)> = None;
         for i in 0..=items.len() {
+            let step = i < items.len() && grammar::later_step_at(&items, i);
             let boundary = i == items.len()
+                || step
                 || (items[i].flag() == Some(Flag::Boundary)
                     && !grammar::either_way_join(&items, i)
                     && !grammar::negated_list_join(&items, start, i));
+            if step && later.is_none() {
+                later = Some((i, usize::MAX));
+            }
             if boundary {
                 let from = acc.cands.len();
                 grammar::clause(&items[start..i], &mut acc);
@@ -176,6 +183,20 @@ impl Parser {
                 }
                 prev_from = from;
                 start = i + 1;
+                if let Some((_, c @ usize::MAX)) = &mut later {
+                    *c = acc.cands.len();
+                }
+            }
+        }
+        // What comes after "then" is a later step: the next track is what the prompt asks for
+        // before it. A prompt that only says what comes later ("then faster") asks it now.
+        if let Some((i, c)) = later {
+            if grammar::says_something(&items[..i]) {
+                let text: Vec<&str> = items[i..].iter().map(|x| x.text.as_str()).collect();
+                acc.later = Some(text.join(" "));
+                let c = c.min(acc.cands.len());
+                acc.cands.truncate(c);
+                acc.last_clause = acc.last_clause.start.min(c)..acc.last_clause.end.min(c);
             }
         }
         grammar::finish_hedge(&mut acc);
@@ -309,6 +330,9 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
             " You said {} can be anything.",
             explain::label(*a)
         ));
+    }
+    if let Some(l) = &acc.later {
+        text.push_str(&format!(" Left for after the next track: \"{l}\"."));
     }
     i.explanation = Some(text);
     i

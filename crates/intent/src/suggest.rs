@@ -39,8 +39,12 @@ const CHIPS: [&str; 12] = [
 ];
 
 fn useful(c: &[Concept]) -> bool {
-    !c.iter()
-        .all(|c| matches!(c, Concept::Word(Flag::Stop | Flag::Boundary | Flag::Inject)))
+    !c.iter().all(|c| {
+        matches!(
+            c,
+            Concept::Word(Flag::Stop | Flag::Boundary | Flag::Later | Flag::Inject)
+        )
+    })
 }
 
 /// Suggestions for a partially typed prompt, at most `limit`. Pure and bounded.

@@ -1,7 +1,7 @@
 //! Garbage never becomes a constraint; nothing panics; outputs are always valid language.
 
 use flowstate_intent::{
-    parse, suggest, validate, IntentStatus, Parser, ParserOptions, SuggestionKind,
+    parse, suggest, validate, Attr, IntentStatus, Parser, ParserOptions, SuggestionKind,
 };
 use proptest::prelude::*;
 
@@ -69,6 +69,23 @@ fn explanation_is_always_present() {
     let i = parse("no vocals, 124-128");
     let e = i.explanation.unwrap_or_default();
     assert!(e.contains("instrumental") && e.contains("124"), "{e}");
+}
+
+#[test]
+fn a_later_step_is_named_not_applied() {
+    let i = parse("one more banger, then wind down");
+    assert!(
+        i.constraints.iter().all(|c| c.attr == Attr::Energy),
+        "{i:?}"
+    );
+    let e = i.explanation.unwrap_or_default();
+    assert!(
+        e.contains("after the next track") && e.contains("wind down"),
+        "{e}"
+    );
+    // no later step, no note
+    let e = parse("faster then this").explanation.unwrap_or_default();
+    assert!(!e.contains("after the next track"), "{e}");
 }
 
 #[test]
