@@ -107,6 +107,54 @@ pub(crate) fn key_alternatives(acc: &mut Acc, from: usize) {
     acc.last_clause = r;
 }
 
+/// "same tempo and key", "change the genre and the key": a clause that only names
+/// dimensions ("key") after one that says what to do with a single dimension ("same
+/// tempo") shares its words. Returns the previous clause again once per named dimension,
+/// with that dimension in place of its own; `None` when the clause says anything else.
+pub(crate) fn elided_dims(prev: &[Item], cur: &[Item]) -> Option<Vec<Vec<Item>>> {
+    let dim = |x: &Item| match x.kind {
+        ItemKind::C(Concept::Dim(a)) => Some(a),
+        _ => None,
+    };
+    let filler = |x: &Item| x.flag() == Some(Flag::Stop) || is_article(&x.text);
+    let dims: Vec<&Item> = cur.iter().filter(|x| !filler(x)).collect();
+    if dims.is_empty() || !dims.iter().all(|x| dim(x).is_some()) {
+        return None;
+    }
+    let slots: Vec<usize> = (0..prev.len())
+        .filter(|&k| dim(&prev[k]).is_some())
+        .collect();
+    let [slot] = slots[..] else {
+        return None;
+    };
+    // the previous clause says something about its dimension, in words (a figure, "at 124
+    // bpm and key", belongs to its own dimension): a modifier word
+    if prev.iter().any(|x| {
+        matches!(
+            x.kind,
+            ItemKind::Num(_) | ItemKind::NumRange(..) | ItemKind::Key(_)
+        )
+    }) {
+        return None;
+    }
+    let said = prev.iter().any(|x| {
+        x.flag()
+            .is_some_and(|f| !matches!(f, Flag::Stop | Flag::Boundary | Flag::Later))
+    });
+    if !said {
+        return None;
+    }
+    Some(
+        dims.into_iter()
+            .map(|d| {
+                let mut v = prev.to_vec();
+                v[slot] = d.clone();
+                v
+            })
+            .collect(),
+    )
+}
+
 /// Whether the items carry meaning: anything but filler words and clause boundaries.
 pub(crate) fn says_something(items: &[Item]) -> bool {
     items.iter().any(|x| match &x.kind {

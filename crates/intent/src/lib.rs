@@ -160,6 +160,8 @@ impl Parser {
         let mut start = 0;
         // first candidate of the clause before the current one (for "…, or …")
         let mut prev_from = 0;
+        // items of the clause before the current one (for "same tempo and key")
+        let mut prev_clause = 0..0;
         // item and first candidate of the first later step ("…, then wind down")
         let mut later: Option<(usize, usize)> = None;
         for i in 0..=items.len() {
@@ -174,7 +176,17 @@ impl Parser {
             }
             if boundary {
                 let from = acc.cands.len();
-                grammar::clause(&items[start..i], &mut acc);
+                match grammar::elided_dims(&items[prev_clause.clone()], &items[start..i]) {
+                    Some(copies) => {
+                        for c in &copies {
+                            grammar::clause(c, &mut acc);
+                        }
+                    }
+                    None => grammar::clause(&items[start..i], &mut acc),
+                }
+                if grammar::says_something(&items[start..i]) {
+                    prev_clause = start..i;
+                }
                 if grammar::has_or(&items[start..i]) {
                     let opens = items
                         .get(start)
@@ -247,6 +259,35 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
         .map(|c| c.c.attr)
         .collect();
     cands.retain(|c| !c.side_effect || !explicit.contains(&c.c.attr));
+    // a side effect the spec words with "may" (soft) yields to one it states outright:
+    // "darker and harder" is energy up (harder), not a contradiction with darker's "may drop"
+    let stated: Vec<Attr> = cands
+        .iter()
+        .filter(|c| c.side_effect && c.c.strength == Strength::Hard)
+        .map(|c| c.c.attr)
+        .collect();
+    cands.retain(|c| {
+        !(c.side_effect && c.c.strength == Strength::Soft && stated.contains(&c.c.attr))
+    });
+    // side effects that contradict each other ("darker, maybe harder": energy may drop, and
+    // go up) cancel out: the prompt said nothing about that attribute itself
+    let effects_on = |a: Attr| -> Vec<Constraint> {
+        cands
+            .iter()
+            .filter(|c| c.side_effect && c.c.attr == a)
+            .map(|c| c.c.clone())
+            .collect()
+    };
+    let cancelled: Vec<Attr> = cands
+        .iter()
+        .filter(|c| c.side_effect)
+        .map(|c| c.c.attr)
+        .filter(|&a| {
+            let e = effects_on(a);
+            e.len() > 1 && !merge::conflicts(merge::merge(e)).1.is_empty()
+        })
+        .collect();
+    cands.retain(|c| !(c.side_effect && cancelled.contains(&c.c.attr)));
     // a level word gives way to a figure it contradicts: "mid tempo, around 110" is 107-113,
     // not a contradiction (the figure is what the DJ pinned down)
     let figures: Vec<(Attr, Strength, Option<f64>, Option<f64>)> = cands

@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use flowstate_types::intent::{Attr, AttrKind, Constraint, Op};
+use flowstate_types::intent::{Attr, AttrKind, Constraint, Op, Strength};
 use flowstate_types::CamelotKey;
 
 use crate::vocab::closed_vocab;
@@ -335,12 +335,28 @@ pub(crate) fn conflicts(cs: Vec<Constraint>) -> (Vec<Constraint>, Vec<Attr>) {
         }
     }
     let mut bad = Vec::new();
+    // attributes where a hedged wish contradicts what is required: the requirement stands
+    // ("darker, maybe harder" is dark; the "maybe" cannot be met)
+    let mut soft_yields = Vec::new();
     for a in attrs {
         let on: Vec<&Constraint> = cs.iter().filter(|c| c.attr == a).collect();
         if on.len() > 1 && conflicted(a, &on) {
-            bad.push(a);
+            let hard: Vec<&Constraint> = on
+                .iter()
+                .copied()
+                .filter(|c| c.strength == Strength::Hard)
+                .collect();
+            if !hard.is_empty() && hard.len() < on.len() && !conflicted(a, &hard) {
+                soft_yields.push(a);
+            } else {
+                bad.push(a);
+            }
         }
     }
-    let kept = cs.into_iter().filter(|c| !bad.contains(&c.attr)).collect();
+    let kept = cs
+        .into_iter()
+        .filter(|c| !bad.contains(&c.attr))
+        .filter(|c| !(soft_yields.contains(&c.attr) && c.strength == Strength::Soft))
+        .collect();
     (kept, bad)
 }
