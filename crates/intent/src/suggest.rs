@@ -90,20 +90,45 @@ pub fn suggest(prefix: &str, vocabulary: &[String], limit: usize) -> Vec<Suggest
             .map(|(p, _)| p.as_str())
             .collect();
         hits.sort_by_key(|p| (p.chars().count(), *p));
-        for phrase in hits {
+        let lib: Vec<&String> = vocabulary
+            .iter()
+            .take(100_000)
+            .filter(|v| {
+                let v = v.to_lowercase();
+                v.starts_with(&key) && v != key
+            })
+            .take(limit)
+            .collect();
+        // After "by" the word is an artist: the library's names first. Elsewhere the
+        // lexicon's phrases lead, but they never crowd out the library's own names (up to
+        // half the list is kept for them).
+        let after_by = tokenize(&head, 64).last().is_some_and(|t| {
+            lex.phrases
+                .get(&t.text)
+                .is_some_and(|c| c.contains(&Concept::Word(Flag::By)))
+        });
+        let lex_first = if after_by {
+            0
+        } else {
+            limit - lib.len().min(limit / 2)
+        };
+        let (lead, rest) = hits.split_at(lex_first.min(hits.len()));
+        for phrase in lead {
             push(
                 &mut out,
                 format!("{head}{phrase}"),
                 SuggestionKind::Completion,
             );
         }
-        for v in vocabulary.iter().take(100_000) {
-            if out.len() >= limit {
-                break;
-            }
-            if v.to_lowercase().starts_with(&key) && v.to_lowercase() != key {
-                push(&mut out, format!("{head}{v}"), SuggestionKind::Library);
-            }
+        for v in lib {
+            push(&mut out, format!("{head}{v}"), SuggestionKind::Library);
+        }
+        for phrase in rest {
+            push(
+                &mut out,
+                format!("{head}{phrase}"),
+                SuggestionKind::Completion,
+            );
         }
     }
     if ends_with_space || out.is_empty() {

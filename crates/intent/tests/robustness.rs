@@ -101,6 +101,17 @@ fn suggestions_complete_and_chip() {
     let lib = vec!["Bicep".to_string(), "Bonobo".to_string()];
     let s = suggest("by Bi", &lib, 10);
     assert!(s.iter().any(|x| x.text == "by Bicep"), "{s:?}");
+    // after "by" the library's names come first, even in a short list
+    let s = suggest("by Bi", &lib, 2);
+    assert_eq!(
+        s.first().map(|x| x.text.as_str()),
+        Some("by Bicep"),
+        "{s:?}"
+    );
+    // elsewhere the lexicon leads but leaves room for the library's names
+    let s = suggest("b", &["Bicep".to_string()], 4);
+    assert!(s.first().is_some_and(|x| x.text != "Bicep"), "{s:?}");
+    assert!(s.iter().any(|x| x.text == "Bicep"), "{s:?}");
     assert!(suggest("", &[], 0).is_empty());
 }
 
