@@ -127,8 +127,7 @@ pub(crate) fn elided_dims(prev: &[Item], cur: &[Item]) -> Option<Vec<Vec<Item>>>
     let [slot] = slots[..] else {
         return None;
     };
-    // the previous clause says something about its dimension, in words (a figure, "at 124
-    // bpm and key", belongs to its own dimension): a modifier word
+    // A figure belongs to its own dimension ("at 124 bpm and key" says nothing of the key).
     if prev.iter().any(|x| {
         matches!(
             x.kind,
@@ -137,6 +136,7 @@ pub(crate) fn elided_dims(prev: &[Item], cur: &[Item]) -> Option<Vec<Vec<Item>>>
     }) {
         return None;
     }
+    // The previous clause says what to do with its dimension in a word ("same", "change").
     let said = prev.iter().any(|x| {
         x.flag()
             .is_some_and(|f| !matches!(f, Flag::Stop | Flag::Boundary | Flag::Later))
@@ -291,6 +291,11 @@ fn list_kind(it: &Item) -> Option<Attr> {
     }
 }
 
+/// The list conjunctions of the lexicon's boundary words ("and", "y", "und", "et", "&").
+fn is_and(w: &str) -> bool {
+    matches!(w, "and" | "&" | "y" | "und" | "et")
+}
+
 /// Whether "and" at `i` joins two members of one list (same [`list_kind`]) and the second
 /// ends the items: "piano and strings", "vocals and (the) piano".
 fn list_pair_at(items: &[Item], i: usize) -> bool {
@@ -317,8 +322,7 @@ fn list_after_negated_phrase(items: &[Item]) -> Option<usize> {
     // the items of one multi-concept phrase share its text
     let j = (first + 1..items.len()).find(|&k| items[k].text != items[first].text)?;
     let w = items[j].text.to_lowercase();
-    let and = matches!(w.as_str(), "and" | "&" | "y" | "und" | "et");
-    (w == "or" || (and && list_pair_at(items, j))).then_some(j)
+    (w == "or" || (is_and(&w) && list_pair_at(items, j))).then_some(j)
 }
 
 /// Index of "with" in "with or/and/& without …" (the "without" may be part of a phrase,
@@ -344,8 +348,7 @@ pub(crate) fn either_way_join(items: &[Item], i: usize) -> bool {
 /// the list stays one clause and the negation covers both (split there, "trap" would be
 /// asked for). Only a list that ends the clause: "no techno and faster" still splits.
 pub(crate) fn negated_list_join(items: &[Item], start: usize, i: usize) -> bool {
-    let and = items[i].text.to_lowercase();
-    if !matches!(and.as_str(), "and" | "&" | "y" | "und" | "et") || i == 0 || i <= start {
+    if !is_and(&items[i].text.to_lowercase()) || i == 0 || i <= start {
         return false;
     }
     list_pair_at(items, i)

@@ -162,8 +162,9 @@ impl Parser {
         let mut prev_from = 0;
         // items of the clause before the current one (for "same tempo and key")
         let mut prev_clause = 0..0;
-        // item and first candidate of the first later step ("…, then wind down")
-        let mut later: Option<(usize, usize)> = None;
+        // the first later step ("…, then wind down"): its item, and the candidates before it
+        let mut later_item: Option<usize> = None;
+        let mut later_cands: Option<usize> = None;
         for i in 0..=items.len() {
             let step = i < items.len() && grammar::later_step_at(&items, i);
             let boundary = i == items.len()
@@ -171,8 +172,8 @@ impl Parser {
                 || (items[i].flag() == Some(Flag::Boundary)
                     && !grammar::either_way_join(&items, i)
                     && !grammar::negated_list_join(&items, start, i));
-            if step && later.is_none() {
-                later = Some((i, usize::MAX));
+            if step && later_item.is_none() {
+                later_item = Some(i);
             }
             if boundary {
                 let from = acc.cands.len();
@@ -195,17 +196,25 @@ impl Parser {
                 }
                 prev_from = from;
                 start = i + 1;
-                if let Some((_, c @ usize::MAX)) = &mut later {
-                    *c = acc.cands.len();
+                if later_item.is_some() && later_cands.is_none() {
+                    later_cands = Some(acc.cands.len());
                 }
             }
         }
         // What comes after "then" is a later step: the next track is what the prompt asks for
         // before it. A prompt that only says what comes later ("then faster") asks it now.
-        if let Some((i, c)) = later {
+        if let (Some(i), Some(c)) = (later_item, later_cands) {
             if grammar::says_something(&items[..i]) {
-                let text: Vec<&str> = items[i..].iter().map(|x| x.text.as_str()).collect();
-                acc.later = Some(text.join(" "));
+                let mut text = String::new();
+                for x in &items[i..] {
+                    let punct = !x.text.chars().any(char::is_alphanumeric);
+                    if !text.is_empty() && !punct {
+                        text.push(' ');
+                    }
+                    text.push_str(&x.text);
+                }
+                let text = text.trim_end_matches(|c: char| !c.is_alphanumeric());
+                acc.later = Some(text.to_string());
                 let c = c.min(acc.cands.len());
                 acc.cands.truncate(c);
                 acc.last_clause = acc.last_clause.start.min(c)..acc.last_clause.end.min(c);
