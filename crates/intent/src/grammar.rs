@@ -654,6 +654,14 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
             ItemKind::Key(k) => keys.push((k.camelot(), neg, fz)),
             ItemKind::Num(_) | ItemKind::NumRange(..) => {}
             ItemKind::C(c) => match c {
+                // "doesn't have to be in key": the key is left open, not required to clash
+                // (a negation spent on a value before it, "without drums in key", is not this)
+                Concept::Word(Flag::Compat) if neg && !neg_spent(&cl, h) => {
+                    relative = false;
+                    if !acc.allowed.contains(&Attr::Key) {
+                        acc.allowed.push(Attr::Key);
+                    }
+                }
                 Concept::Word(Flag::Compat) => {
                     let ms = if relative { 0.9 } else { 0.6 };
                     relative = false;
