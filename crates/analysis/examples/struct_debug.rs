@@ -59,9 +59,8 @@ fn main() {
     let rhythm = flowstate_rhythm::analyze(&pcm, sr, &Default::default());
     let fr = features::compute(&pcm, sr);
     let grid = bars::BarGrid::from_rhythm(&rhythm, dur);
-    let mut bf = bars::summarise(&fr, &grid);
     let hp = timbre::hpss(&fr);
-    bf.harm_mid_db = bars::harmonic_mids(&fr, &grid, &hp.harm_formant);
+    let bf = bars::summarise_with_harmony(&fr, &grid, &hp.harm_formant);
     let view = structure::bar_view(&bf);
     let tail = structure::tail_start(&grid, &bf, &view);
     let nov = structure::novelty_within(&view, tail);

@@ -139,6 +139,15 @@ pub fn harmonic_mids(fr: &Frames, grid: &BarGrid, harm_formant: &[f32]) -> Vec<f
         .collect()
 }
 
+/// [`summarise`] with [`BarFeatures::harm_mid_db`] filled from the per-frame harmonic
+/// formant-band power: what structure's novelty vector ([`crate::structure::bar_view`])
+/// reads.
+pub fn summarise_with_harmony(fr: &Frames, grid: &BarGrid, harm_formant: &[f32]) -> BarFeatures {
+    let mut bf = summarise(fr, grid);
+    bf.harm_mid_db = harmonic_mids(fr, grid, harm_formant);
+    bf
+}
+
 pub fn summarise(fr: &Frames, grid: &BarGrid) -> BarFeatures {
     let nb = grid.len();
     let mut out = BarFeatures::default();

@@ -186,11 +186,10 @@ fn describe(samples: &[f32], sr: u32, gain_db: f32, out: &mut TrackAnalysis) {
         return;
     }
     let grid = bars::BarGrid::from_rhythm(&out.rhythm, out.duration_s);
-    let mut bf = bars::summarise(&fr, &grid);
     // The harmonic/percussive split comes first: the novelty vector of `bar_view` has a
     // harmonic-mids dimension.
     let hp = timbre::hpss(&fr);
-    bf.harm_mid_db = bars::harmonic_mids(&fr, &grid, &hp.harm_formant);
+    let bf = bars::summarise_with_harmony(&fr, &grid, &hp.harm_formant);
     let view = structure::bar_view(&bf);
     if view.silent.iter().all(|&s| s) {
         out.diagnostics.push("analysis: silent input".into());

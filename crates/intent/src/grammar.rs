@@ -45,10 +45,24 @@ pub(crate) struct Acc {
     pub later: Option<String>,
 }
 
+impl Acc {
+    /// Leave `attr` open on purpose ("vocals are fine"): no constraint and no contradiction.
+    fn allow(&mut self, attr: Attr) {
+        if !self.allowed.contains(&attr) {
+            self.allowed.push(attr);
+        }
+    }
+}
+
+/// Whether the item is the word "or".
+pub(crate) fn is_or(it: &Item) -> bool {
+    it.text.eq_ignore_ascii_case("or")
+}
+
 /// Whether an "or" (as a word of its own) is among `items`: "same key or harmonic", or a
 /// clause that opens with it, "same key, or one step away".
 pub(crate) fn has_or(items: &[Item]) -> bool {
-    items.iter().any(|x| x.text.eq_ignore_ascii_case("or"))
+    items.iter().any(is_or)
 }
 
 /// "same key or harmonic", "same key, or one step away": key constraints offered as
@@ -321,8 +335,8 @@ fn list_after_negated_phrase(items: &[Item]) -> Option<usize> {
     let first = items.iter().position(self_negated)?;
     // the items of one multi-concept phrase share its text
     let j = (first + 1..items.len()).find(|&k| items[k].text != items[first].text)?;
-    let w = items[j].text.to_lowercase();
-    (w == "or" || (is_and(&w) && list_pair_at(items, j))).then_some(j)
+    let and = is_and(&items[j].text.to_lowercase());
+    (is_or(&items[j]) || (and && list_pair_at(items, j))).then_some(j)
 }
 
 /// Index of "with" in "with or/and/& without …" (the "without" may be part of a phrase,
@@ -568,9 +582,7 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
             .cloned()
             .collect();
         for a in attrs_named(&rest) {
-            if !acc.allowed.contains(&a) {
-                acc.allowed.push(a);
-            }
+            acc.allow(a);
         }
         return;
     }
@@ -654,13 +666,12 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
             ItemKind::Key(k) => keys.push((k.camelot(), neg, fz)),
             ItemKind::Num(_) | ItemKind::NumRange(..) => {}
             ItemKind::C(c) => match c {
-                // "doesn't have to be in key": the key is left open, not required to clash
-                // (a negation spent on a value before it, "without drums in key", is not this)
+                // "doesn't have to be in key": the key is left open, not asked to be
+                // compatible (a negation spent on a value before it, "no piano in key", is
+                // not this)
                 Concept::Word(Flag::Compat) if neg && !neg_spent(&cl, h) => {
                     relative = false;
-                    if !acc.allowed.contains(&Attr::Key) {
-                        acc.allowed.push(Attr::Key);
-                    }
+                    acc.allow(Attr::Key);
                 }
                 Concept::Word(Flag::Compat) => {
                     let ms = if relative { 0.9 } else { 0.6 };

@@ -189,9 +189,7 @@ impl Parser {
                     prev_clause = start..i;
                 }
                 if grammar::has_or(&items[start..i]) {
-                    let opens = items
-                        .get(start)
-                        .is_some_and(|x| x.text.eq_ignore_ascii_case("or"));
+                    let opens = items.get(start).is_some_and(grammar::is_or);
                     grammar::key_alternatives(&mut acc, if opens { prev_from } else { from });
                 }
                 prev_from = from;
@@ -268,16 +266,6 @@ fn finish(acc: Acc, _any_known: bool) -> Intent {
         .map(|c| c.c.attr)
         .collect();
     cands.retain(|c| !c.side_effect || !explicit.contains(&c.c.attr));
-    // a side effect the spec words with "may" (soft) yields to one it states outright:
-    // "darker and harder" is energy up (harder), not a contradiction with darker's "may drop"
-    let stated: Vec<Attr> = cands
-        .iter()
-        .filter(|c| c.side_effect && c.c.strength == Strength::Hard)
-        .map(|c| c.c.attr)
-        .collect();
-    cands.retain(|c| {
-        !(c.side_effect && c.c.strength == Strength::Soft && stated.contains(&c.c.attr))
-    });
     // side effects that contradict each other ("darker, maybe harder": energy may drop, and
     // go up) cancel out: the prompt said nothing about that attribute itself
     let effects_on = |a: Attr| -> Vec<Constraint> {
