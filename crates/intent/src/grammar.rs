@@ -4,7 +4,7 @@ use flowstate_types::intent::{Attr, AttrKind, Constraint, Op, Strength};
 
 use crate::lexicon::{self, Concept, Flag};
 use crate::tagger::{Item, ItemKind};
-use crate::vocab;
+use crate::{merge, vocab};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Cand {
@@ -119,6 +119,131 @@ pub(crate) fn key_alternatives(acc: &mut Acc, from: usize) {
         }
     }
     acc.last_clause = r;
+}
+
+/// "same key, or relative", "8A, or adjacent": after a clause that asked for a key, an "or"
+/// clause that only says "relative" (or "adjacent") offers the relative or a neighbouring key
+/// (compatibility 0.9) as the alternative, which [`key_alternatives`] then joins. Alone,
+/// "relative" names no key.
+pub(crate) fn bare_relative(items: &[Item], acc: &mut Acc, prev: usize, from: usize) {
+    let relative = items.iter().any(|x| x.flag() == Some(Flag::Relative));
+    let asked_key = |r: std::ops::Range<usize>| {
+        acc.cands
+            .get(r)
+            .is_some_and(|cs| cs.iter().any(|c| c.c.attr == Attr::Key))
+    };
+    let from = from.min(acc.cands.len());
+    if !relative || !asked_key(prev.min(from)..from) || asked_key(from..acc.cands.len()) {
+        return;
+    }
+    // a named key ("8A, or relative"): its relative (8B), or for "adjacent" its wheel
+    // neighbours and relative (7A, 9A, 8B)
+    let named = (prev.min(from)..from)
+        .find(|&k| acc.cands[k].c.attr == Attr::Key && matches!(acc.cands[k].c.op, Op::In { .. }));
+    if let Some(k) = named {
+        if let Op::In { values } = &mut acc.cands[k].c.op {
+            add_neighbours(values, items);
+        }
+        return;
+    }
+    {
+        let st = if items.iter().any(|x| x.flag() == Some(Flag::Hedge)) {
+            Strength::Soft
+        } else {
+            Strength::Hard
+        };
+        push(
+            acc,
+            Attr::Key,
+            Op::Compatible { min_score: 0.9 },
+            st,
+            false,
+            false,
+        );
+        acc.last_clause = from..acc.cands.len();
+    }
+}
+
+/// Adds to Camelot `values` their relative keys ("relative"), or their relatives and wheel
+/// neighbours ("adjacent", "neighbouring"), as `items` say.
+fn add_neighbours(values: &mut Vec<String>, items: &[Item]) {
+    let strict = items
+        .iter()
+        .any(|x| x.text.to_lowercase().contains("relative"));
+    let keys: Vec<flowstate_types::CamelotKey> =
+        values.iter().filter_map(|v| v.parse().ok()).collect();
+    for key in keys {
+        let mut more = vec![key.relative()];
+        if !strict {
+            more.extend([key.rotate(1), key.rotate(-1)]);
+        }
+        for m in more {
+            let m = m.camelot();
+            if !values.contains(&m) {
+                values.push(m);
+            }
+        }
+    }
+}
+
+/// Whether a clause opens as a second choice: "…, or house", "…, maybe house", "…, or
+/// perhaps 9A".
+pub(crate) fn opens_alternative(items: &[Item]) -> bool {
+    items.first().is_some_and(|x| {
+        is_or(x)
+            || matches!(
+                x.text.to_lowercase().as_str(),
+                "maybe" | "perhaps" | "possibly" | "or maybe" | "or perhaps"
+            )
+    })
+}
+
+/// "techno, maybe house", "8A, or perhaps 9A", "female vocals, or male": a value of a
+/// category offered after another as a second choice is an alternative, so either will do,
+/// and one of them is required when the first was. The values of the clause at `from..` join
+/// the same attribute's `in` list of the clause before it (`prev..from`). Read apart, the
+/// hedged second value would contradict the first and yield to it. Not for the vibe, whose
+/// words describe one track together ("darker, maybe harder" stays dark), nor for values
+/// that exclude each other ("no vocals, maybe female vocals").
+pub(crate) fn value_alternatives(acc: &mut Acc, prev: usize, from: usize) {
+    let from = from.min(acc.cands.len());
+    let mut i = from;
+    while i < acc.cands.len() {
+        let Op::In { values: add } = acc.cands[i].c.op.clone() else {
+            i += 1;
+            continue;
+        };
+        let attr = acc.cands[i].c.attr;
+        let kind_ok = attr != Attr::Vibe
+            && matches!(
+                attr.kind(),
+                AttrKind::Closed | AttrKind::Key | AttrKind::Open
+            );
+        let target = (prev.min(from)..from).find(|&k| {
+            acc.cands[k].c.attr == attr
+                && matches!(&acc.cands[k].c.op, Op::In { values } if !merge::opposed(attr, values, &add))
+        });
+        match target {
+            Some(k) if kind_ok => {
+                if let Op::In { values } = &mut acc.cands[k].c.op {
+                    for v in add {
+                        if !values.contains(&v) {
+                            values.push(v);
+                        }
+                    }
+                }
+                acc.cands.remove(i);
+                let r = &mut acc.last_clause;
+                if i < r.start {
+                    r.start -= 1;
+                }
+                if i < r.end {
+                    r.end -= 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
 }
 
 /// "same tempo and key", "change the genre and the key": a clause that only names
@@ -485,16 +610,21 @@ struct Clause<'a> {
     exact: bool,
     /// index from which heads are negated
     neg_from: Option<usize>,
+    /// index where the negation ends ([`negation_end`])
+    neg_until: usize,
     neg_soft: bool,
     /// mods attached to each item
     mods: Vec<Vec<Flag>>,
+    /// items whose "less" is a verb that takes them away ("drop the vocals")
+    removed: Vec<bool>,
     /// items negated by a post-positional negation (Korean "없이", "vocal-free")
     post_neg: Vec<bool>,
 }
 
 impl Clause<'_> {
     fn negated(&self, i: usize) -> bool {
-        self.neg_from.is_some_and(|n| i > n) || self.post_neg.get(i).copied().unwrap_or(false)
+        self.neg_from.is_some_and(|n| i > n && i < self.neg_until)
+            || self.post_neg.get(i).copied().unwrap_or(false)
     }
     fn has_mod(&self, i: usize, f: Flag) -> bool {
         self.mods.get(i).is_some_and(|m| m.contains(&f))
@@ -552,6 +682,21 @@ fn attrs_named(items: &[Item]) -> Vec<Attr> {
     sub.cands.into_iter().map(|c| c.c.attr).collect()
 }
 
+/// Where a negation at `n` stops: at "with" (con, mit, avec, featuring) once it has negated
+/// something, so "no piano with strings" asks for strings; "nothing with vocals" and "no
+/// tracks with piano" still negate what follows "with". The end of the clause otherwise.
+fn negation_end(items: &[Item], n: usize) -> usize {
+    let with = |x: &Item| {
+        matches!(
+            x.text.to_lowercase().as_str(),
+            "with" | "featuring" | "feat" | "ft" | "con" | "mit" | "avec"
+        )
+    };
+    (n + 1..items.len())
+        .find(|&k| with(&items[k]) && items[n + 1..k].iter().any(is_head))
+        .unwrap_or(items.len())
+}
+
 /// Interpret one clause.
 pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     if items.is_empty() {
@@ -600,6 +745,7 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     }
     let heads: Vec<usize> = (0..items.len()).filter(|&i| is_head(&items[i])).collect();
     let mut mods = vec![Vec::new(); items.len()];
+    let mut removed = vec![false; items.len()];
     let mut unattached = Vec::new();
     for (i, f) in flags.iter().enumerate() {
         let Some(f) = *f else { continue };
@@ -611,6 +757,10 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
         match adjacent_head(items, i) {
             Some(h) => {
                 mods[h].push(f);
+                // "drop the vocals", "lose the hats": a verb that takes the part away
+                if f == Flag::Less && is_removal(&items[i].text) {
+                    removed[h] = true;
+                }
                 // "energy not lower": the negation belongs to the modifier
                 if i > 0 && matches!(flags[i - 1], Some(Flag::Neg)) {
                     mods[h].push(Flag::Neg);
@@ -648,8 +798,10 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
         large: flags.contains(&Some(Flag::Large)),
         exact: flags.contains(&Some(Flag::Exact)),
         neg_from: neg_idx,
+        neg_until: neg_idx.map_or(items.len(), |n| negation_end(items, n)),
         neg_soft,
         mods,
+        removed,
         post_neg,
     };
     let before = acc.cands.len();
@@ -657,6 +809,7 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     let nums = numbers(&cl, acc);
     let mut keys: Vec<(String, bool, bool)> = Vec::new(); // (camelot, negated, fuzzy)
     let mut relative = flags.contains(&Some(Flag::Relative));
+    let named_key_or = has_or(items) && items.iter().any(|x| matches!(x.kind, ItemKind::Key(_)));
     for &h in &heads {
         let it = &items[h];
         let neg = cl.negated(h);
@@ -673,6 +826,9 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     relative = false;
                     acc.allow(Attr::Key);
                 }
+                // "8A or its relative", "Am or the adjacent key": the named key's neighbours
+                // (added with the keys below), not the current track's
+                Concept::Word(Flag::Compat) if relative && named_key_or => {}
                 Concept::Word(Flag::Compat) => {
                     let ms = if relative { 0.9 } else { 0.6 };
                     relative = false;
@@ -752,13 +908,12 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                 } => {
                     let less = cl.has_mod(h, Flag::Less);
                     let more = cl.has_mod(h, Flag::More);
-                    let keep = cl.has_mod(h, Flag::Keep);
-                    let _ = keep;
                     // "too dark": not dark
                     let negv = (neg || cl.has_mod(h, Flag::Too)) ^ *negated ^ less;
                     if *attr == Attr::Vibe && more && !neg {
                         cmp(acc, *attr, value, false, st, fz);
                     } else {
+                        let st = less_is_a_wish(less && !cl.removed[h], neg, st);
                         value_constraint(acc, *attr, value, negv, st, fz);
                     }
                 }
@@ -767,7 +922,19 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     cmp(acc, *attr, value, negv, st, fz);
                 }
                 Concept::Term { attr, word } => {
-                    let negv = (neg || cl.has_mod(h, Flag::Too)) ^ cl.has_mod(h, Flag::Less);
+                    let less = cl.has_mod(h, Flag::Less);
+                    let negv = (neg || cl.has_mod(h, Flag::Too)) ^ less;
+                    let st = less_is_a_wish(less && !cl.removed[h], neg, st);
+                    // the kit is in nearly every dance track: "drums" asks for nothing unless
+                    // it says none, more or less ("no drums", "more drums"), so "half-time
+                    // drums" is a tempo feel and not a call for percussion
+                    if word == "percussion"
+                        && it.text.to_lowercase().starts_with("drum")
+                        && !negv
+                        && !cl.has_mod(h, Flag::More)
+                    {
+                        continue;
+                    }
                     let op = if negv {
                         Op::NotContains {
                             values: vec![word.clone()],
@@ -821,7 +988,11 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
         }
     }
     if !keys.is_empty() {
-        let pos: Vec<String> = keys.iter().filter(|k| !k.1).map(|k| k.0.clone()).collect();
+        let mut pos: Vec<String> = keys.iter().filter(|k| !k.1).map(|k| k.0.clone()).collect();
+        // "8A or relative", "Am or adjacent" (a "relative" no compat word or mode took)
+        if relative && has_or(items) {
+            add_neighbours(&mut pos, items);
+        }
         let negs: Vec<String> = keys.iter().filter(|k| k.1).map(|k| k.0.clone()).collect();
         let fz = keys.iter().any(|k| k.2);
         if !pos.is_empty() {
@@ -918,6 +1089,22 @@ fn dedup(v: Vec<String>) -> Vec<String> {
         }
     }
     out
+}
+
+/// Verbs among the "less" words that take a part away rather than turn it down.
+fn is_removal(w: &str) -> bool {
+    matches!(w.to_lowercase().as_str(), "drop" | "drops" | "dropping")
+}
+
+/// "less vocals", "fewer hats", "lighter on the low end": a track without them has less of
+/// them, but so does one where they are quieter or shorter, so leaving them out is a wish
+/// (soft), not a requirement. "More vocals" still needs vocals, and "no vocals" is plain.
+fn less_is_a_wish(less: bool, neg: bool, st: Strength) -> Strength {
+    if less && !neg {
+        Strength::Soft
+    } else {
+        st
+    }
 }
 
 fn value_constraint(acc: &mut Acc, attr: Attr, value: &str, neg: bool, st: Strength, fz: bool) {

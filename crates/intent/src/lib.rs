@@ -188,8 +188,14 @@ impl Parser {
                 if grammar::says_something(&items[start..i]) {
                     prev_clause = start..i;
                 }
+                if grammar::opens_alternative(&items[start..i]) {
+                    grammar::value_alternatives(&mut acc, prev_from, from);
+                }
                 if grammar::has_or(&items[start..i]) {
                     let opens = items.get(start).is_some_and(grammar::is_or);
+                    if opens {
+                        grammar::bare_relative(&items[start..i], &mut acc, prev_from, from);
+                    }
                     grammar::key_alternatives(&mut acc, if opens { prev_from } else { from });
                 }
                 prev_from = from;

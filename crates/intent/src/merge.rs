@@ -64,7 +64,7 @@ fn opposite(attr: Attr, a: &str, b: &str) -> bool {
 }
 
 /// Two `in` lists on one attribute whose values exclude each other.
-fn opposed(attr: Attr, a: &[String], b: &[String]) -> bool {
+pub(crate) fn opposed(attr: Attr, a: &[String], b: &[String]) -> bool {
     a.iter().all(|x| b.iter().all(|y| opposite(attr, x, y)))
 }
 
