@@ -172,10 +172,26 @@ pub struct Snapshot {
     pub(crate) term_ids: Interner,
     pub(crate) hype: Vec<f32>,
     pub(crate) low_end: Vec<[f32; 3]>,
+    /// Percussive share of the signal (HPSS), NaN when not measured.
+    pub(crate) percussive: Vec<f32>,
     pub(crate) titles: Vec<Option<String>>,
     /// Harmonic compatibility from key index a (row) to key index b (column).
     pub(crate) compat: [[f64; 24]; 24],
 }
+
+/// Percussive share (HPSS power) from which a track has drums, and below which it has none
+/// (beatless or nearly: pads, a lone shaker). Between them, and for sparse kits, the audio
+/// does not say. Round values: dance tracks with a full kit measure ≈ 0.25–0.8, sparse
+/// ambient kits ≈ 0.1–0.15 on the eval corpus.
+/// The text column of `instrumentation` (mood tags, instrumentation, production style,
+/// description).
+pub(crate) const INSTRUMENTATION_COL: usize = 1;
+pub(crate) const DRUMS_PRESENT: f32 = 0.2;
+pub(crate) const DRUMS_ABSENT: f32 = 0.08;
+/// Sub (20–60 Hz) share of the track's power (CODEX `low_end.sub`) from which it has a heavy
+/// sub, and below which it has next to none (its kick and bass sit above 60 Hz).
+pub(crate) const SUB_PRESENT: f32 = 0.2;
+pub(crate) const SUB_ABSENT: f32 = 0.05;
 
 fn f32_or_nan(v: Option<f64>) -> f32 {
     v.filter(|x| x.is_finite()).map_or(f32::NAN, |x| x as f32)
@@ -217,6 +233,7 @@ impl Snapshot {
             term_ids: Interner::new(),
             hype: Vec::with_capacity(n),
             low_end: Vec::with_capacity(n),
+            percussive: Vec::with_capacity(n),
             titles: Vec::with_capacity(n),
             compat: [[0.0; 24]; 24],
         };
@@ -278,7 +295,7 @@ impl Snapshot {
                 _ => 0,
             });
             s.text[0].push(&mut s.term_ids, d.mood_tags.clone(), None);
-            s.text[1].push(&mut s.term_ids, d.instrumentation.clone(), None);
+            s.text[INSTRUMENTATION_COL].push(&mut s.term_ids, d.instrumentation.clone(), None);
             s.text[2].push(&mut s.term_ids, None, d.production_style.clone());
             s.text[3].push(&mut s.term_ids, None, d.description.clone());
             s.hype.push(f32_or_nan(d.hype));
@@ -286,9 +303,52 @@ impl Snapshot {
                 Some(l) => [l.sub as f32, l.bass as f32, l.low_mid as f32],
                 None => [f32::NAN; 3],
             });
+            // drums need a beat the tracker trusts as well as percussive power: without one,
+            // the share can still say "no drums" but never "drums" (capped in the gap)
+            s.percussive
+                .push(match (d.percussive_ratio, d.bpm_confidence) {
+                    (Some(p), Some(c)) if c < 0.5 => f32_or_nan(Some(p.min(DRUMS_ABSENT as f64))),
+                    (Some(p), _) => f32_or_nan(Some(p)),
+                    (None, _) => f32::NAN,
+                });
             s.titles.push(d.title.clone());
         }
         s
+    }
+
+    /// Whether track `i` has any of `terms` by what the audio analysis measured, for terms
+    /// that all name parts it can hear: "percussion" (the drums: percussive share of the
+    /// signal ≥ [`DRUMS_PRESENT`] with a trusted beat, absent below [`DRUMS_ABSENT`]) and
+    /// "sub bass" (sub share of the low end ≥ [`SUB_PRESENT`], absent below [`SUB_ABSENT`]).
+    /// `None` when a term is something else or a measure falls between the two bounds.
+    pub(crate) fn heard_parts<'t>(
+        &self,
+        i: usize,
+        terms: impl Iterator<Item = &'t str>,
+    ) -> Option<bool> {
+        let level = |v: f32, absent: f32, present: f32| -> Option<bool> {
+            if v.is_nan() {
+                None
+            } else if v >= present {
+                Some(true)
+            } else if v < absent {
+                Some(false)
+            } else {
+                None
+            }
+        };
+        let mut any = false;
+        let mut asked = false;
+        for t in terms {
+            asked = true;
+            let h = match t {
+                "percussion" => level(self.percussive[i], DRUMS_ABSENT, DRUMS_PRESENT)?,
+                "sub bass" => level(self.low_end[i][0], SUB_ABSENT, SUB_PRESENT)?,
+                _ => return None,
+            };
+            any |= h;
+        }
+        asked.then_some(any)
     }
 
     pub fn len(&self) -> usize {

@@ -948,3 +948,65 @@ fn huge_top_returns_everything_once() {
     assert_eq!(rec.ranked.len(), 19);
     assert_eq!(rec.eligible, 19);
 }
+
+/// "no drums", "more low end": with no instrumentation list (the tagger's words never name
+/// them), the drums and a heavy sub are judged by what the analysis measured; a measure in
+/// the gap between the bounds, or an untrusted beat, says nothing either way.
+#[test]
+fn drums_and_sub_bass_are_heard_when_no_list_names_them() {
+    let track = |id: &str, perc: f64, conf: f64, sub: f64| {
+        with(id, |d| {
+            d.instrumentation = None;
+            d.percussive_ratio = Some(perc);
+            d.bpm_confidence = Some(conf);
+            d.low_end = Some(LowEnd {
+                sub,
+                bass: 0.4,
+                low_mid: 0.1,
+            });
+        })
+    };
+    let docs = vec![
+        base("cur"),
+        track("kit", 0.45, 0.9, 0.3),
+        track("pads", 0.03, 0.2, 0.01),
+        track("sparse", 0.12, 0.8, 0.1),
+        // percussive, but no beat the tracker trusts: not "drums", not "no drums" either
+        track("noise", 0.5, 0.3, 0.1),
+        // a list that names the drums wins over the measure
+        with("listed", |d| {
+            d.instrumentation = Some(vec!["percussion".into()]);
+            d.percussive_ratio = Some(0.03);
+        }),
+    ];
+    let terms = |neg: bool, w: &str| {
+        let values = vec![w.to_string()];
+        h(
+            Attr::Instrumentation,
+            if neg {
+                Op::NotContains { values }
+            } else {
+                Op::Contains { values }
+            },
+        )
+    };
+    assert_eq!(
+        passing(&docs, vec![terms(true, "percussion")]),
+        set(&["pads"])
+    );
+    assert_eq!(
+        passing(&docs, vec![terms(false, "percussion")]),
+        set(&["kit", "listed"])
+    );
+    assert_eq!(
+        passing(&docs, vec![terms(false, "sub bass")]),
+        set(&["kit"])
+    );
+    // "listed" names no sub bass (and has no measure): a list that leaves it out says none
+    assert_eq!(
+        passing(&docs, vec![terms(true, "sub bass")]),
+        set(&["pads", "listed"])
+    );
+    // a word the audio cannot judge stays unknown for unlisted tracks
+    assert_eq!(passing(&docs, vec![terms(true, "piano")]), set(&["listed"]));
+}
