@@ -17,6 +17,8 @@ pub(crate) struct Cand {
     /// Implied by the state of the room ("we're losing them"), not asked for: dropped when
     /// the prompt asks for anything outright.
     pub situational: bool,
+    /// The figure a range was read around ("130" is 129–131), when it came from one.
+    pub figure: Option<f64>,
 }
 
 #[derive(Debug, Default)]
@@ -184,6 +186,90 @@ fn add_neighbours(values: &mut Vec<String>, items: &[Item]) {
             }
         }
     }
+}
+
+/// "…, like 130 but not more", "energy 7, not less": a clause that is only a negated
+/// comparative word with nothing to compare turns the figure of the clause before
+/// (`prev..from`, a range on a numeric attribute) into a bound: "not more" keeps its upper
+/// end, "not less" its lower end. Returns whether it did (the clause then says nothing else).
+pub(crate) fn bound_previous(items: &[Item], acc: &mut Acc, prev: usize, from: usize) -> bool {
+    let mut neg = false;
+    let mut dir = None;
+    for x in items {
+        match x.flag() {
+            Some(Flag::Neg) => neg = true,
+            Some(Flag::More) => dir = Some(true),
+            Some(Flag::Less) => dir = Some(false),
+            _ if matches!(x.kind, ItemKind::Sym(_)) => {}
+            _ => return false,
+        }
+    }
+    let (true, Some(more)) = (neg, dir) else {
+        return false;
+    };
+    let from = from.min(acc.cands.len());
+    let Some(c) = acc.cands[prev.min(from)..from]
+        .iter_mut()
+        .rev()
+        .find(|c| c.c.attr.kind() == AttrKind::Numeric && matches!(c.c.op, Op::Range { .. }))
+    else {
+        return false;
+    };
+    let mid = c.figure;
+    if let Op::Range { min, max } = &mut c.c.op {
+        // the figure itself, not the tolerance around it ("130" reads as 129–131)
+        if more {
+            *max = mid.or(*max);
+            *min = None;
+        } else {
+            *min = mid.or(*min);
+            *max = None;
+        }
+    }
+    c.vague = false;
+    true
+}
+
+/// Whether a clause is nothing but a negation: "nah", "no", "not yet" (with punctuation).
+pub(crate) fn only_negation(items: &[Item]) -> bool {
+    let mut neg = false;
+    for x in items {
+        match (&x.kind, x.flag()) {
+            (_, Some(Flag::Neg)) => neg = true,
+            (ItemKind::Sym(_), _) => {}
+            _ => return false,
+        }
+    }
+    neg
+}
+
+/// "brostep? nah", "vocals? no", "faster? not yet": a clause that only says no turns down
+/// what the clause before it asked for (`prev..from`). Values and words are negated
+/// ("in" becomes "not in", a subgenre's implied genre is dropped, not excluded); what
+/// cannot be negated as one constraint (a tempo change, a range) is dropped.
+pub(crate) fn negate_previous(acc: &mut Acc, prev: usize, from: usize) {
+    let from = from.min(acc.cands.len());
+    let prev = prev.min(from);
+    let had_sub = acc.cands[prev..from]
+        .iter()
+        .any(|c| c.c.attr == Attr::Subgenre && matches!(c.c.op, Op::In { .. }));
+    let mut kept = Vec::new();
+    for mut c in acc.cands.drain(prev..from) {
+        let op = match std::mem::replace(&mut c.c.op, Op::Differs) {
+            Op::In { .. } if c.c.attr == Attr::Genre && had_sub => continue,
+            Op::In { values } => Op::NotIn { values },
+            Op::NotIn { values } => Op::In { values },
+            Op::Contains { values } => Op::NotContains { values },
+            Op::NotContains { values } => Op::Contains { values },
+            Op::Keep { .. } if c.c.attr.kind() != AttrKind::Numeric => Op::Differs,
+            _ => continue,
+        };
+        c.c.op = op;
+        kept.push(c);
+    }
+    let n = kept.len();
+    acc.cands.splice(prev..prev, kept);
+    acc.last_clause = prev..prev + n;
 }
 
 /// Whether a clause opens as a second choice: "…, or house", "…, maybe house", "…, or
@@ -655,6 +741,7 @@ fn push(acc: &mut Acc, attr: Attr, op: Op, strength: Strength, fuzzy: bool, side
         side_effect,
         vague: false,
         situational: false,
+        figure: None,
     });
 }
 
@@ -982,6 +1069,18 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                         && nums.iter().any(|n| {
                             n.dest && (n.context || (n.attr == Attr::Bpm && n.value >= 40.0))
                         }) => {}
+                // "bring it down a notch": a small step down, not the wind-down of the close
+                Concept::Macro(m) if *m == "drop" && cl.small && !neg => push(
+                    acc,
+                    Attr::Energy,
+                    Op::Delta {
+                        min: Some(-2.0),
+                        max: Some(-1.0),
+                    },
+                    st,
+                    fz,
+                    false,
+                ),
                 Concept::Macro(m) => macro_(acc, m, neg, st, fz),
             },
             _ => {}
@@ -1572,8 +1671,12 @@ fn numbers(cl: &Clause, _acc: &mut Acc) -> Vec<Num> {
                             items[k - 1].flag(),
                             Some(Flag::Boundary | Flag::Later | Flag::Stop)
                         )
-                        || matches!(items[k - 1].kind, ItemKind::C(Concept::Word(_))) =>
+                        || matches!(
+                            items[k - 1].kind,
+                            ItemKind::C(Concept::Word(_) | Concept::Dim(_))
+                        ) =>
                 {
+                    // "energy -1", "bpm -3": after the dimension it is a change
                     sign = Some(-1.0);
                     break;
                 }
@@ -2021,6 +2124,12 @@ fn number_constraint(cl: &Clause, acc: &mut Acc, n: &Num) {
     }
     if lo.is_some() || hi.is_some() {
         push(acc, attr, Op::Range { min: lo, max: hi }, st, false, false);
+        // a single figure ("like 130"), for a bound said after it ("but not more")
+        if n.range.is_none() && !n.negated && !one_sided {
+            if let Some(c) = acc.cands.last_mut() {
+                c.figure = Some(n.value);
+            }
+        }
     }
 }
 

@@ -460,9 +460,13 @@ fn number_word_at(toks: &[Token], i: usize) -> Option<(f64, usize)> {
         }
         return unit_after(j).then_some((2.0, j - i));
     }
-    // a small number before a unit: "two bpm", "three more bpm", "five percent"
+    // a small number before a unit: "two bpm", "three more bpm", "five percent"; or after a
+    // dimension and its direction: "energy up one", "tempo down two", "bpm minus three"
     if let Some(u) = word_value(&UNITS, w(j), 1.0, 1.0).or((w(j) == Some("ten")).then_some(10.0)) {
-        if unit_after(j + 1) {
+        let after_dim_dir = i >= 2
+            && matches!(w(i - 2), Some("energy" | "bpm" | "tempo" | "danceability"))
+            && matches!(w(i - 1), Some("up" | "down" | "minus" | "plus" | "by"));
+        if unit_after(j + 1) || after_dim_dir {
             return Some((u, 1));
         }
     }
@@ -549,6 +553,26 @@ pub(crate) fn rejoin_phrasal(mut toks: Vec<Token>, lex: &Lexicon) -> Vec<Token> 
                 i = j + 1;
             }
             None => i += 1,
+        }
+    }
+    toks
+}
+
+/// "energy minus 1", "bpm plus 2": a sign written as a word before a figure is that sign.
+pub(crate) fn sign_words(mut toks: Vec<Token>) -> Vec<Token> {
+    for i in 0..toks.len().saturating_sub(1) {
+        let sign = match toks[i].text.as_str() {
+            "minus" => "-",
+            "plus" => "+",
+            _ => continue,
+        };
+        if toks[i].kind == TokKind::Word && matches!(toks[i + 1].kind, TokKind::Num(_)) {
+            toks[i] = Token {
+                text: sign.to_string(),
+                orig: sign.to_string(),
+                kind: TokKind::Punct,
+                fuzzy: false,
+            };
         }
     }
     toks

@@ -130,7 +130,7 @@ impl Parser {
                 self.options.max_tokens
             )));
         }
-        let mut toks = lexicon::number_words(toks);
+        let mut toks = lexicon::sign_words(lexicon::number_words(toks));
         if self.options.fuzzy {
             let mut budget = 48;
             for i in 0..toks.len() {
@@ -177,6 +177,10 @@ impl Parser {
             }
             if boundary {
                 let from = acc.cands.len();
+                if grammar::bound_previous(&items[start..i], &mut acc, prev_from, from) {
+                    start = i + 1;
+                    continue;
+                }
                 match grammar::elided_dims(&items[prev_clause.clone()], &items[start..i]) {
                     Some(copies) => {
                         for c in &copies {
@@ -187,6 +191,9 @@ impl Parser {
                 }
                 if grammar::says_something(&items[start..i]) {
                     prev_clause = start..i;
+                }
+                if grammar::only_negation(&items[start..i]) && from > prev_from {
+                    grammar::negate_previous(&mut acc, prev_from, from);
                 }
                 if grammar::opens_alternative(&items[start..i]) {
                     grammar::value_alternatives(&mut acc, prev_from, from);

@@ -107,6 +107,7 @@ pub(crate) fn fallback(
                 side_effect: false,
                 vague: false,
                 situational: false,
+                figure: None,
             });
         }
     }

@@ -422,7 +422,10 @@ fn join_ranges(items: Vec<Item>) -> Vec<Item> {
                     || matches!(c.flag(), Some(Flag::UpTo))
                     || (prev_between
                         && (matches!(c.flag(), Some(Flag::Boundary))
-                            && matches!(c.text.to_lowercase().as_str(), "and" | "y")
+                            && matches!(
+                                c.text.to_lowercase().as_str(),
+                                "and" | "y" | "und" | "et"
+                            )
                             || matches!(c.kind, ItemKind::Sym('&'))))
             });
             if let (true, Some(b)) = (is_conn, b) {
