@@ -148,22 +148,20 @@ pub(crate) fn bare_relative(items: &[Item], acc: &mut Acc, prev: usize, from: us
         }
         return;
     }
-    {
-        let st = if items.iter().any(|x| x.flag() == Some(Flag::Hedge)) {
-            Strength::Soft
-        } else {
-            Strength::Hard
-        };
-        push(
-            acc,
-            Attr::Key,
-            Op::Compatible { min_score: 0.9 },
-            st,
-            false,
-            false,
-        );
-        acc.last_clause = from..acc.cands.len();
-    }
+    let st = if items.iter().any(|x| x.flag() == Some(Flag::Hedge)) {
+        Strength::Soft
+    } else {
+        Strength::Hard
+    };
+    push(
+        acc,
+        Attr::Key,
+        Op::Compatible { min_score: 0.9 },
+        st,
+        false,
+        false,
+    );
+    acc.last_clause = from..acc.cands.len();
 }
 
 /// Adds to Camelot `values` their relative keys ("relative"), or their relatives and wheel
@@ -940,18 +938,25 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     while parts.last().is_some_and(|x| x.flag().is_some()) {
                         parts.pop();
                     }
-                    let name: Vec<&str> = parts.iter().map(|x| x.text.as_str()).collect();
-                    let name = name.join(" ");
-                    let name = name.trim();
-                    if !name.is_empty() && name.chars().count() <= 80 {
+                    // "by Four Tet or Floating Points": two names ("and", "&" stay inside
+                    // a name: "Above and Beyond", "Chase & Status")
+                    let names: Vec<String> = parts
+                        .split(|x| is_or(x))
+                        .map(|p| {
+                            p.iter()
+                                .map(|x| x.text.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                                .trim()
+                                .to_string()
+                        })
+                        .filter(|n| !n.is_empty() && n.chars().count() <= 80)
+                        .collect();
+                    if !names.is_empty() {
                         let op = if neg {
-                            Op::NotIn {
-                                values: vec![name.to_string()],
-                            }
+                            Op::NotIn { values: names }
                         } else {
-                            Op::In {
-                                values: vec![name.to_string()],
-                            }
+                            Op::In { values: names }
                         };
                         push(acc, Attr::Artist, op, st, false, false);
                     }
@@ -1164,6 +1169,14 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     if flags.contains(&Some(Flag::Situation)) {
         for c in &mut acc.cands[before..] {
             c.situational = true;
+        }
+    }
+    // "we're at 124, something faster": the figure describes the track playing now
+    if flags.contains(&Some(Flag::Current)) {
+        for c in &mut acc.cands[before..] {
+            if c.figure.is_some() || matches!(c.c.op, Op::In { .. } if c.c.attr == Attr::Key) {
+                c.situational = true;
+            }
         }
     }
     if acc.cands.len() > before {
@@ -1418,7 +1431,17 @@ fn directional(
         // "no more than 4 bpm faster", "up to 5% slower": a bound on the change, from no
         // change to the figure; "at least 4 bpm faster": the figure or more. Otherwise the
         // figure itself (percent figures ±0.5).
-        let (min, max) = change_bounds(sgn * v, n);
+        let (min, max) = match n.range {
+            // "2-4 bpm faster", "3 to 5% slower": the change is the range, that way
+            Some((a, b)) if n.sign.is_none() && a >= 0.0 && b <= limit => {
+                if up {
+                    (Some(a), Some(b))
+                } else {
+                    (Some(-b), Some(-a))
+                }
+            }
+            _ => change_bounds(sgn * v, n),
+        };
         let op = if n.pct && attr == Attr::Bpm {
             Op::DeltaPct { min, max }
         } else {

@@ -90,6 +90,9 @@ pub(crate) enum Flag {
     /// it implies counts only when the prompt asks for nothing outright (the request, not the
     /// reason: "people are leaving, something more danceable" is danceability alone).
     Situation,
+    /// "we're at 124", "currently at 8A": what the track playing now measures, said as a
+    /// reason; a figure in the clause is situational (see [`Flag::Situation`]).
+    Current,
     /// "vocals are fine", "I don't mind a different key": allowed, not asked for, so the
     /// attribute stays open.
     Permit,
@@ -167,6 +170,7 @@ fn parse_flag(s: &str) -> Option<Flag> {
         "inject" => Inject,
         "too" => Too,
         "situation" => Situation,
+        "current" => Current,
         "permit" => Permit,
         "later" => Later,
         "duration" => Duration,
