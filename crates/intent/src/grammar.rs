@@ -1074,19 +1074,7 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                         && nums.iter().any(|n| {
                             n.dest && (n.context || (n.attr == Attr::Bpm && n.value >= 40.0))
                         }) => {}
-                // "bring it down a notch": a small step down, not the wind-down of the close
-                Concept::Macro(m) if *m == "drop" && cl.small && !neg => push(
-                    acc,
-                    Attr::Energy,
-                    Op::Delta {
-                        min: Some(-2.0),
-                        max: Some(-1.0),
-                    },
-                    st,
-                    fz,
-                    false,
-                ),
-                Concept::Macro(m) => macro_(acc, m, neg, st, fz),
+                Concept::Macro(m) => macro_(acc, m, neg, cl.small, st, fz),
             },
             _ => {}
         }
@@ -1281,7 +1269,9 @@ fn cmp(acc: &mut Acc, attr: Attr, value: &str, neg: bool, st: Strength, fz: bool
     }
 }
 
-fn macro_(acc: &mut Acc, name: &str, neg: bool, st: Strength, fz: bool) {
+/// A narrative macro; `small` ("a notch", "a bit") makes "drop" a small step down rather
+/// than the wind-down of the close ("bring it down a notch").
+fn macro_(acc: &mut Acc, name: &str, neg: bool, small: bool, st: Strength, fz: bool) {
     if neg && name != "flow" {
         return;
     }
@@ -1302,13 +1292,16 @@ fn macro_(acc: &mut Acc, name: &str, neg: bool, st: Strength, fz: bool) {
                 acc,
                 Attr::Energy,
                 Op::Delta {
-                    min: Some(-3.0),
+                    min: Some(if small { -2.0 } else { -3.0 }),
                     max: Some(-1.0),
                 },
                 st,
                 fz,
                 false,
             );
+            if small {
+                return;
+            }
             push(
                 acc,
                 Attr::Intensity,
