@@ -803,6 +803,30 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
         }
         return;
     }
+    // "faster or slower", "slower or faster": both directions (the lexicon's "or slower" is a
+    // trailing bound, but no figure precedes it), so the attribute stays open
+    if let Some(k) = (1..items.len()).find(|&k| {
+        matches!(items[k].flag(), Some(Flag::OrMore | Flag::OrLess))
+            && matches!(
+                items[k - 1].kind,
+                ItemKind::C(Concept::Up(_) | Concept::Down(_))
+            )
+    }) {
+        let ItemKind::C(Concept::Up(a) | Concept::Down(a)) = items[k - 1].kind else {
+            return;
+        };
+        let rest: Vec<Item> = items
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i + 1 != k && i != k)
+            .map(|(_, x)| x.clone())
+            .collect();
+        clause(&rest, acc);
+        if !acc.open.iter().any(|(o, _)| *o == a) {
+            acc.open.push((a, "you said either way is fine".into()));
+        }
+        return;
+    }
     // "vocals are fine", "I don't mind a key change": allowed either way, so what the rest of
     // the clause names stays open
     if flags.contains(&Some(Flag::Permit)) {
