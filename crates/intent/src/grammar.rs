@@ -48,6 +48,18 @@ pub(crate) struct Acc {
 }
 
 impl Acc {
+    /// Removes candidate `i`, keeping `last_clause` on the same candidates.
+    fn remove_cand(&mut self, i: usize) {
+        self.cands.remove(i);
+        let r = &mut self.last_clause;
+        if i < r.start {
+            r.start -= 1;
+        }
+        if i < r.end {
+            r.end -= 1;
+        }
+    }
+
     /// Leave `attr` open on purpose ("vocals are fine"): no constraint and no contradiction.
     fn allow(&mut self, attr: Attr) {
         if !self.allowed.contains(&attr) {
@@ -107,20 +119,12 @@ pub(crate) fn key_alternatives(acc: &mut Acc, from: usize) {
     c.strength = if hard { Strength::Hard } else { Strength::Soft };
     // drop the others, keeping `last_clause` on the same candidates (on the union when it
     // held one of the alternatives, so a trailing "if possible" softens the union)
-    let mut r = acc.last_clause.clone();
-    if idx.iter().any(|i| r.contains(i)) {
-        r.start = r.start.min(keep);
+    if idx.iter().any(|i| acc.last_clause.contains(i)) {
+        acc.last_clause.start = acc.last_clause.start.min(keep);
     }
     for &i in idx[1..].iter().rev() {
-        acc.cands.remove(i);
-        if i < r.start {
-            r.start -= 1;
-        }
-        if i < r.end {
-            r.end -= 1;
-        }
+        acc.remove_cand(i);
     }
-    acc.last_clause = r;
 }
 
 /// "same key, or relative", "8A, or adjacent": after a clause that asked for a key, an "or"
@@ -177,12 +181,8 @@ fn add_neighbours(values: &mut Vec<String>, items: &[Item]) {
         if !strict {
             more.extend([key.rotate(1), key.rotate(-1)]);
         }
-        for m in more {
-            let m = m.camelot();
-            if !values.contains(&m) {
-                values.push(m);
-            }
-        }
+        let more: Vec<String> = more.into_iter().map(|k| k.camelot()).collect();
+        merge::union(values, &more);
     }
 }
 
@@ -310,20 +310,9 @@ pub(crate) fn value_alternatives(acc: &mut Acc, prev: usize, from: usize) {
         match target {
             Some(k) if kind_ok => {
                 if let Op::In { values } = &mut acc.cands[k].c.op {
-                    for v in add {
-                        if !values.contains(&v) {
-                            values.push(v);
-                        }
-                    }
+                    merge::union(values, &add);
                 }
-                acc.cands.remove(i);
-                let r = &mut acc.last_clause;
-                if i < r.start {
-                    r.start -= 1;
-                }
-                if i < r.end {
-                    r.end -= 1;
-                }
+                acc.remove_cand(i);
             }
             _ => i += 1,
         }
@@ -710,6 +699,11 @@ impl Clause<'_> {
         self.neg_from.is_some_and(|n| i > n && i < self.neg_until)
             || self.post_neg.get(i).copied().unwrap_or(false)
     }
+    /// The strength of part `i` asked with "less" ([`less_is_a_wish`]; "drop the vocals" is
+    /// a removal, not a wish).
+    fn less_strength(&self, i: usize, neg: bool, st: Strength) -> Strength {
+        less_is_a_wish(self.has_mod(i, Flag::Less) && !self.removed[i], neg, st)
+    }
     fn has_mod(&self, i: usize, f: Flag) -> bool {
         self.mods.get(i).is_some_and(|m| m.contains(&f))
     }
@@ -1029,8 +1023,7 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     if *attr == Attr::Vibe && more && !neg {
                         cmp(acc, *attr, value, false, st, fz);
                     } else {
-                        let st = less_is_a_wish(less && !cl.removed[h], neg, st);
-                        value_constraint(acc, *attr, value, negv, st, fz);
+                        value_constraint(acc, *attr, value, negv, cl.less_strength(h, neg, st), fz);
                     }
                 }
                 Concept::Cmp { attr, value } => {
@@ -1040,7 +1033,7 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                 Concept::Term { attr, word } => {
                     let less = cl.has_mod(h, Flag::Less);
                     let negv = (neg || cl.has_mod(h, Flag::Too)) ^ less;
-                    let st = less_is_a_wish(less && !cl.removed[h], neg, st);
+                    let st = cl.less_strength(h, neg, st);
                     // the kit is in nearly every dance track: "drums" asks for nothing unless
                     // it says none, more or less ("no drums", "more drums"), so "half-time
                     // drums" is a tempo feel and not a call for percussion

@@ -177,35 +177,34 @@ impl Parser {
             }
             if boundary {
                 let from = acc.cands.len();
-                if grammar::bound_previous(&items[start..i], &mut acc, prev_from, from) {
-                    start = i + 1;
-                    continue;
-                }
-                match grammar::elided_dims(&items[prev_clause.clone()], &items[start..i]) {
-                    Some(copies) => {
-                        for c in &copies {
-                            grammar::clause(c, &mut acc);
+                // "…, like 130 but not more": the clause only bounds the figure before it
+                if !grammar::bound_previous(&items[start..i], &mut acc, prev_from, from) {
+                    match grammar::elided_dims(&items[prev_clause.clone()], &items[start..i]) {
+                        Some(copies) => {
+                            for c in &copies {
+                                grammar::clause(c, &mut acc);
+                            }
                         }
+                        None => grammar::clause(&items[start..i], &mut acc),
                     }
-                    None => grammar::clause(&items[start..i], &mut acc),
-                }
-                if grammar::says_something(&items[start..i]) {
-                    prev_clause = start..i;
-                }
-                if grammar::only_negation(&items[start..i]) && from > prev_from {
-                    grammar::negate_previous(&mut acc, prev_from, from);
-                }
-                if grammar::opens_alternative(&items[start..i]) {
-                    grammar::value_alternatives(&mut acc, prev_from, from);
-                }
-                if grammar::has_or(&items[start..i]) {
-                    let opens = items.get(start).is_some_and(grammar::is_or);
-                    if opens {
-                        grammar::bare_relative(&items[start..i], &mut acc, prev_from, from);
+                    if grammar::says_something(&items[start..i]) {
+                        prev_clause = start..i;
                     }
-                    grammar::key_alternatives(&mut acc, if opens { prev_from } else { from });
+                    if grammar::only_negation(&items[start..i]) && from > prev_from {
+                        grammar::negate_previous(&mut acc, prev_from, from);
+                    }
+                    if grammar::opens_alternative(&items[start..i]) {
+                        grammar::value_alternatives(&mut acc, prev_from, from);
+                    }
+                    if grammar::has_or(&items[start..i]) {
+                        let opens = items.get(start).is_some_and(grammar::is_or);
+                        if opens {
+                            grammar::bare_relative(&items[start..i], &mut acc, prev_from, from);
+                        }
+                        grammar::key_alternatives(&mut acc, if opens { prev_from } else { from });
+                    }
+                    prev_from = from;
                 }
-                prev_from = from;
                 start = i + 1;
                 if later_item.is_some() && later_cands.is_none() {
                     later_cands = Some(acc.cands.len());

@@ -7,7 +7,7 @@ use flowstate_types::CamelotKey;
 
 use crate::vocab::closed_vocab;
 
-fn union(into: &mut Vec<String>, from: &[String]) {
+pub(crate) fn union(into: &mut Vec<String>, from: &[String]) {
     for v in from {
         if !into.contains(v) {
             into.push(v.clone());
