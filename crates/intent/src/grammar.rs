@@ -383,6 +383,10 @@ pub(crate) fn later_step_at(items: &[Item], i: usize) -> bool {
     if items[i].flag() != Some(Flag::Later) {
         return false;
     }
+    // "after that Four Tet track, …": the track playing now, not a later step
+    if is_after(&items[i]) && items.get(i + 1).is_some_and(is_artist) {
+        return false;
+    }
     let end = (i + 1..items.len())
         .find(|&k| matches!(items[k].flag(), Some(Flag::Boundary | Flag::Later)))
         .unwrap_or(items.len());
@@ -883,7 +887,8 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
     }
     // A negation after the noun with nothing after it to negate: Korean word order ("보컬
     // 없이"), and terse lists ("vocals: no", "vocals=none")
-    if let Some(n) = neg_idx {
+    // ("fast enough" is not this: "enough" only negates what follows it, "enough techno")
+    if let Some(n) = neg_idx.filter(|&n| !items[n].text.eq_ignore_ascii_case("enough")) {
         if !heads.iter().any(|&h| h > n) {
             if let Some(&h) = heads.iter().rev().find(|&&h| h < n) {
                 post_neg[h] = true;
@@ -1022,6 +1027,15 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                     let negv = (neg || cl.has_mod(h, Flag::Too)) ^ *negated ^ less;
                     if *attr == Attr::Vibe && more && !neg {
                         cmp(acc, *attr, value, false, st, fz);
+                    } else if *attr == Attr::Artist && !negv && sounds_like(items, h) {
+                        // "something like Four Tet": that sound, not only that artist's tracks
+                        value_constraint(acc, *attr, value, false, Strength::Soft, fz);
+                    } else if *attr == Attr::Artist && after_before(items, h) {
+                        // "after Amelie Lens, something like Ben Klock": what plays now
+                        value_constraint(acc, *attr, value, negv, st, fz);
+                        if let Some(c) = acc.cands.last_mut() {
+                            c.situational = true;
+                        }
                     } else {
                         value_constraint(acc, *attr, value, negv, cl.less_strength(h, neg, st), fz);
                     }
@@ -1176,10 +1190,14 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
             c.situational = true;
         }
     }
-    // "we're at 124, something faster": the figure describes the track playing now
+    // "we're at 124, something faster", "we just played Bicep": the figure, key or artist
+    // describes the set so far
     if flags.contains(&Some(Flag::Current)) {
         for c in &mut acc.cands[before..] {
-            if c.figure.is_some() || matches!(c.c.op, Op::In { .. } if c.c.attr == Attr::Key) {
+            if c.figure.is_some()
+                || c.c.attr == Attr::Artist
+                || matches!(c.c.op, Op::In { .. } if c.c.attr == Attr::Key)
+            {
                 c.situational = true;
             }
         }
@@ -1222,6 +1240,54 @@ fn less_is_a_wish(less: bool, neg: bool, st: Strength) -> Strength {
     } else {
         st
     }
+}
+
+/// "after X", "after this X": item `h` follows "after".
+fn after_before(items: &[Item], h: usize) -> bool {
+    let det = |x: &Item| matches!(x.text.to_lowercase().as_str(), "this" | "that" | "the");
+    match h {
+        0 => false,
+        1 => is_after(&items[0]),
+        _ => is_after(&items[h - 1]) || (det(&items[h - 1]) && is_after(&items[h - 2])),
+    }
+}
+
+fn is_artist(x: &Item) -> bool {
+    matches!(
+        x.kind,
+        ItemKind::C(Concept::Val {
+            attr: Attr::Artist,
+            ..
+        })
+    )
+}
+
+/// "after", "after that", "after this": the artist that follows is what plays now.
+fn is_after(x: &Item) -> bool {
+    let t = x.text.to_lowercase();
+    t == "after" || t.starts_with("after ")
+}
+
+/// "like X", "in the style of X", "sounds like X", "X vibes": the value is a reference.
+fn sounds_like(items: &[Item], h: usize) -> bool {
+    let text = |i: usize| items.get(i).map(|x| x.text.to_lowercase());
+    let before = h.checked_sub(1).and_then(text);
+    let before2 = h.checked_sub(2).and_then(text);
+    before
+        .as_deref()
+        .is_some_and(|b| b == "a la" || (b.ends_with("like") && !b.ends_with("unlike")))
+        || matches!(
+            (before2.as_deref(), before.as_deref()),
+            (
+                Some("style" | "vein" | "spirit" | "mold" | "mould"),
+                Some("of")
+            ) | (Some("similar"), Some("to"))
+                | (Some("akin"), Some("to"))
+        )
+        || matches!(
+            text(h + 1).as_deref(),
+            Some("vibes" | "vibe" | "style" | "esque" | "ish" | "type" | "sound" | "like")
+        )
 }
 
 fn value_constraint(acc: &mut Acc, attr: Attr, value: &str, neg: bool, st: Strength, fz: bool) {

@@ -294,6 +294,8 @@ pub(crate) enum TokKind {
     Word,
     Num(f64),
     Punct,
+    /// An artist of the library ([`crate::names::Names`]); `orig` is the library's spelling.
+    Name,
 }
 
 #[derive(Debug, Clone)]

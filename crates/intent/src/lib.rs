@@ -17,6 +17,7 @@ mod explain;
 mod grammar;
 mod guard;
 mod lexicon;
+mod names;
 mod semantic;
 mod suggest;
 mod tagger;
@@ -25,6 +26,7 @@ pub mod vocab;
 use std::sync::{Arc, OnceLock};
 
 pub use flowstate_types::intent::{Attr, Constraint, Intent, IntentStatus, Op, Strength};
+pub use names::Names;
 pub use semantic::{load_prototypes, prototypes as semantic_prototypes, Embedder, Prototype};
 pub use suggest::{suggest, Suggestion, SuggestionKind};
 pub use vocab::validate;
@@ -116,6 +118,16 @@ impl Parser {
 
     /// Parse one prompt. Never panics; bounded in input length and work.
     pub fn parse(&self, prompt: &str) -> Intent {
+        self.parse_inner(prompt, None)
+    }
+
+    /// Parse one prompt that may name the library's artists without "by" ("not Peggy Gou
+    /// again", "more Charlotte de Witte"); see [`Names`].
+    pub fn parse_with(&self, prompt: &str, names: &Names) -> Intent {
+        self.parse_inner(prompt, Some(names))
+    }
+
+    fn parse_inner(&self, prompt: &str, names: Option<&Names>) -> Intent {
         if let Err(msg) = guard::check(prompt, self.options.max_chars) {
             return explained(Intent::error(msg));
         }
@@ -130,6 +142,10 @@ impl Parser {
                 self.options.max_tokens
             )));
         }
+        let toks = match names {
+            Some(n) => n.mark(toks),
+            None => toks,
+        };
         let mut toks = lexicon::sign_words(lexicon::number_words(toks));
         if self.options.fuzzy {
             let mut budget = 48;
@@ -267,6 +283,8 @@ pub fn parse(prompt: &str) -> Intent {
 
 fn finish(acc: Acc, _any_known: bool) -> Intent {
     let mut cands = acc.cands;
+    // the artist of what was played is never a request ("we just played Bicep")
+    cands.retain(|c| !(c.situational && c.c.attr == Attr::Artist));
     // "people are leaving, give them something more danceable": the request, not the reason
     if cands.iter().any(|c| !c.situational) {
         cands.retain(|c| !c.situational);

@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use flowstate_types::CamelotKey;
+use flowstate_types::{intent::Attr, CamelotKey};
 
 use crate::lexicon::{is_hangul, Concept, Flag, Lexicon, TokKind, Token};
 
@@ -241,6 +241,19 @@ pub(crate) fn tag(lex: &Lexicon, toks: &[Token]) -> Vec<Item> {
     let mut items = Vec::new();
     let mut i = 0;
     while i < toks.len() {
+        if toks[i].kind == TokKind::Name {
+            items.push(Item {
+                kind: ItemKind::C(Concept::Val {
+                    attr: Attr::Artist,
+                    value: toks[i].orig.clone(),
+                    negated: false,
+                }),
+                text: toks[i].orig.clone(),
+                fuzzy: false,
+            });
+            i += 1;
+            continue;
+        }
         let mut best: Option<(usize, Vec<Concept>)> = None;
         let maxl = lex.max_len.min(toks.len() - i);
         let mut key = String::new();
@@ -300,6 +313,7 @@ pub(crate) fn tag(lex: &Lexicon, toks: &[Token]) -> Vec<Item> {
                 Some(c) => ItemKind::Sym(c),
                 None => ItemKind::Unknown,
             },
+            TokKind::Name => ItemKind::Unknown,
             TokKind::Word => {
                 if t.text.chars().any(is_hangul) {
                     match lex.hangul(&t.text) {

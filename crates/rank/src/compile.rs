@@ -142,8 +142,8 @@ impl Test {
                 let k = s.key[i];
                 k != NO_KEY && k != *cur
             }
-            Test::ArtistIn { ids } => ids.contains(&s.artist[i]),
-            Test::ArtistNotIn { ids } => !ids.contains(&s.artist[i]),
+            Test::ArtistIn { ids } => s.by_any(i, ids),
+            Test::ArtistNotIn { ids } => !s.by_any(i, ids),
             Test::ArtistKeep { id } => s.artist[i] == *id,
             Test::ArtistDiffers { id } => s.artist[i] != *id,
             Test::Terms { col, terms, negate } => {

@@ -166,6 +166,9 @@ pub struct Snapshot {
     pub(crate) vocab: [Interner; 9],
     pub(crate) artist: Vec<u32>,
     pub(crate) artists: Interner,
+    /// The separate credits of a track's artist field ("A feat. B": A and B), interned in
+    /// `artists`; empty when the field names one artist.
+    pub(crate) credits: Vec<Vec<u32>>,
     /// Folded "artist\u{1f}title" id (0 when either is missing): same song, another file.
     pub(crate) dup: Vec<u32>,
     pub(crate) text: [TextCol; 4],
@@ -228,6 +231,7 @@ impl Snapshot {
             vocab: std::array::from_fn(|_| Interner::new()),
             artist: Vec::with_capacity(n),
             artists: Interner::new(),
+            credits: Vec::with_capacity(n),
             dup: Vec::with_capacity(n),
             text: Default::default(),
             term_ids: Interner::new(),
@@ -290,6 +294,18 @@ impl Snapshot {
             let title = d.title.as_deref().map(fold).filter(|t| !t.is_empty());
             s.artist
                 .push(artist.clone().map_or(0, |a| s.artists.intern(a)));
+            let credits = d
+                .artist
+                .as_deref()
+                .map(flowstate_types::artist_credits)
+                .filter(|c| c.len() > 1)
+                .unwrap_or_default();
+            s.credits.push(
+                credits
+                    .into_iter()
+                    .map(|c| s.artists.intern(fold(c)))
+                    .collect(),
+            );
             s.dup.push(match (&artist, &title) {
                 (Some(a), Some(t)) => dups.intern(format!("{a}\u{1f}{}", strip_mix_suffix(t))),
                 _ => 0,
@@ -369,6 +385,11 @@ impl Snapshot {
 
     pub fn track_id(&self, i: usize) -> Option<&str> {
         self.ids.get(i).map(String::as_str)
+    }
+
+    /// Track `i` is by one of `ids`: its whole artist field, or one of its credits.
+    pub(crate) fn by_any(&self, i: usize, ids: &[u32]) -> bool {
+        ids.contains(&self.artist[i]) || self.credits[i].iter().any(|c| ids.contains(c))
     }
 
     /// The track's artist as stored (folded), empty when unknown.

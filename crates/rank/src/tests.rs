@@ -401,6 +401,32 @@ fn artist_ops() {
 }
 
 #[test]
+fn an_artist_is_found_among_the_credits() {
+    let docs = vec![
+        with("cur", |d| d.artist = Some("Echolab".into())),
+        with("feat", |d| d.artist = Some("Nova feat. Echolab".into())),
+        with("duo", |d| d.artist = Some("Nova & Echolab".into())),
+        with("nova", |d| d.artist = Some("Nova".into())),
+    ];
+    let a = |op| h(Attr::Artist, op);
+    let is = |v: &str| {
+        a(Op::In {
+            values: vec![v.into()],
+        })
+    };
+    let not = |v: &str| {
+        a(Op::NotIn {
+            values: vec![v.into()],
+        })
+    };
+    // a featured artist counts; "&" joins one act, not two credits
+    assert_eq!(passing(&docs, vec![is("echolab")]), set(&["feat"]));
+    assert_eq!(passing(&docs, vec![is("Nova")]), set(&["feat", "nova"]));
+    assert_eq!(passing(&docs, vec![not("Nova")]), set(&["duo"]));
+    assert_eq!(passing(&docs, vec![is("Nova & Echolab")]), set(&["duo"]));
+}
+
+#[test]
 fn tempo_rule_and_waivers() {
     let docs = vec![
         with("cur", |d| d.bpm = Some(124.0)),

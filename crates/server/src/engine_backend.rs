@@ -28,6 +28,8 @@ pub struct EngineBackend {
     corpus: Mutex<Corpus>,
     snapshot: OnceLock<Snapshot>,
     vocab: OnceLock<Vec<String>>,
+    /// The library's artists, so prompts can name them without "by".
+    names: OnceLock<flowstate_intent::Names>,
     parser: flowstate_intent::Parser,
 }
 
@@ -50,6 +52,7 @@ impl EngineBackend {
             corpus: Mutex::new(corpus),
             snapshot: OnceLock::new(),
             vocab: OnceLock::new(),
+            names: OnceLock::new(),
             parser: flowstate_intent::Parser::new(),
         }
     }
@@ -98,6 +101,9 @@ impl EngineBackend {
     fn init_from(&self, docs: &[TrackDoc]) {
         let _ = self.snapshot.set(Snapshot::build(docs.iter()));
         let _ = self.vocab.set(vocabulary(docs));
+        let _ = self.names.set(flowstate_intent::Names::new(
+            docs.iter().filter_map(|d| d.artist.as_deref()),
+        ));
     }
 }
 
@@ -253,7 +259,12 @@ impl Backend for EngineBackend {
     }
 
     fn parse_intent(&self, prompt: &str) -> Intent {
-        self.parser.parse(prompt)
+        // the library's artists, once it is loaded (a prompt before that is read without them)
+        let _ = self.snapshot();
+        match self.names.get() {
+            Some(n) => self.parser.parse_with(prompt, n),
+            None => self.parser.parse(prompt),
+        }
     }
 
     fn suggest(&self, prefix: &str, limit: usize) -> Vec<Suggestion> {
@@ -284,7 +295,7 @@ impl Backend for EngineBackend {
     ) -> Result<Recommendation, BackendError> {
         let snap = self.snapshot()?;
         let intent = match prompt {
-            Some(p) => self.parser.parse(p),
+            Some(p) => self.parse_intent(p),
             None => Intent::no_op(),
         };
         let mut req = flowstate_rank::Request::new(current, intent.clone());

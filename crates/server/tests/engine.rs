@@ -20,6 +20,7 @@ fn corpus_with_tracks(dir: &std::path::Path) -> std::path::PathBuf {
         doc("a6", "Foxtrot", 127.0, "3B", 6, "techno"),
     ];
     docs[1].vibe = Some("dark".into());
+    docs[2].artist = Some("Mira Lind feat. Sable".into());
     docs[3].vibe = Some("dark".into());
     for d in &docs {
         c.upsert_doc(d, "import").unwrap_or_else(|e| panic!("{e}"));
@@ -89,6 +90,31 @@ async fn engine_backend_serves_a_real_corpus() {
     // the prompt is parsed by flowstate-intent and constrains the ranking
     let j = json(send(&app, post_json("/api/v1/intent", r#"{"prompt":"darker"}"#)).await).await;
     assert!(j["status"].is_string(), "{j}");
+
+    // the library's artists are recognised without "by", in the intent and in the ranking
+    let j = json(
+        send(
+            &app,
+            post_json("/api/v1/intent", r#"{"prompt":"not mira lind again"}"#),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(j["constraints"][0]["attr"], "artist", "{j}");
+    assert_eq!(j["constraints"][0]["op"], "not_in", "{j}");
+    assert_eq!(j["constraints"][0]["values"][0], "Mira Lind", "{j}");
+    let j = json(
+        send(
+            &app,
+            post_json(
+                "/api/v1/recommend",
+                r#"{"current":"a1","limit":3,"prompt":"more mira lind"}"#,
+            ),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(j["results"][0]["track"]["id"], "a3", "{j}");
 
     // suggestions come from the lexicon and the library vocabulary
     let j = json(send(&app, get("/api/v1/intent/suggest?q=tech")).await).await;

@@ -240,3 +240,67 @@ mod tests {
         assert_eq!(d.integrated_lufs, None);
     }
 }
+
+/// The separate credits of an artist field: "A feat. B", "A ft. B", "A, B", "A x B",
+/// "A vs. B" and "A / B" give A and B; "&" and "and" stay inside a name ("Chase & Status",
+/// "Above and Beyond"). A field with one credit gives just that name (trimmed); empty parts
+/// are dropped.
+pub fn artist_credits(artist: &str) -> Vec<&str> {
+    const SEPARATORS: [&str; 23] = [
+        " feat. ",
+        " feat ",
+        " ft. ",
+        " ft ",
+        " featuring ",
+        " Feat. ",
+        " Feat ",
+        " Ft. ",
+        " Ft ",
+        " Featuring ",
+        " FEAT. ",
+        " FT. ",
+        ", ",
+        "; ",
+        " / ",
+        " x ",
+        " X ",
+        " vs. ",
+        " vs ",
+        " Vs. ",
+        " Vs ",
+        " VS ",
+        " VS. ",
+    ];
+    let mut parts = vec![artist];
+    for sep in SEPARATORS {
+        parts = parts.iter().flat_map(|p| p.split(sep)).collect();
+    }
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod credit_tests {
+    use super::artist_credits;
+
+    #[test]
+    fn credits_split_on_features_not_on_ampersands() {
+        assert_eq!(
+            artist_credits("Peggy Gou feat. Lenny Kravitz"),
+            ["Peggy Gou", "Lenny Kravitz"]
+        );
+        assert_eq!(
+            artist_credits("Bicep x Clara La San, Hammer"),
+            ["Bicep", "Clara La San", "Hammer"]
+        );
+        assert_eq!(artist_credits(" Chase & Status "), ["Chase & Status"]);
+        assert_eq!(
+            artist_credits("Above and Beyond vs. Someone"),
+            ["Above and Beyond", "Someone"]
+        );
+        assert!(artist_credits("  ").is_empty());
+    }
+}

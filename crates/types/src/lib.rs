@@ -13,7 +13,9 @@ pub mod key;
 pub mod tempo;
 pub mod vocab;
 
-pub use codex::{BeatGrid, Cue, CueKind, FieldSource, GridSegment, LowEnd, Section, TrackDoc};
+pub use codex::{
+    artist_credits, BeatGrid, Cue, CueKind, FieldSource, GridSegment, LowEnd, Section, TrackDoc,
+};
 pub use intent::{Attr, Constraint, Intent, IntentStatus, Op, Strength};
 pub use key::{CamelotKey, KeyParseError, Mode};
 pub use tempo::{tempo_mixable, tempo_ratio, TEMPO_MIX_TOLERANCE};

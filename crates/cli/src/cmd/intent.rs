@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use flowstate_intent::{IntentStatus, Parser};
+use flowstate_intent::{IntentStatus, Names, Parser};
 
 /// Parse a DJ prompt into a structured intent (constraint language)
 #[derive(Debug, clap::Args)]
@@ -27,11 +27,20 @@ pub struct Args {
     /// Never use the sentence encoder for phrasings the rules do not know
     #[arg(long)]
     no_encoder: bool,
+    /// Recognise the artists of this JSON/JSONL library in the prompt without "by" ("not
+    /// Peggy Gou again"), as `next` and `set` do with their library
+    #[arg(long, value_name = "FILE")]
+    library: Option<PathBuf>,
 }
 
 /// The parser the CLI uses: with the semantic fallback when the encoder files exist.
 pub fn parser(no_encoder: bool) -> Parser {
     flowstate_ml::prompt_parser(&flowstate_ml::models_dir(), !no_encoder)
+}
+
+/// The artists of a library, for prompts that name them without "by".
+pub fn library_names(docs: &[flowstate_types::TrackDoc]) -> Names {
+    Names::new(docs.iter().filter_map(|d| d.artist.as_deref()))
 }
 
 const MAX_INPUT_BYTES: u64 = 64 * 1024;
@@ -60,7 +69,17 @@ fn read_prompt(args: &Args) -> anyhow::Result<String> {
 
 pub fn run(args: Args, _ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
     let prompt = read_prompt(&args)?;
-    let intent = parser(args.no_encoder).parse(&prompt);
+    let names = match &args.library {
+        Some(path) => {
+            let (docs, warnings) = super::corpus::read_docs(path)?;
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            library_names(&docs)
+        }
+        None => Names::default(),
+    };
+    let intent = parser(args.no_encoder).parse_with(&prompt, &names);
     if args.json {
         println!("{}", serde_json::to_string(&intent).context("cannot serialise the intent")?);
         return Ok(ExitCode::SUCCESS);

@@ -57,7 +57,7 @@ pub fn run(args: Args, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
     };
     let snapshot = Snapshot::build(&docs);
     let intent = match args.prompt.as_deref() {
-        Some(p) if !p.trim().is_empty() => crate::cmd::intent::parser(false).parse(p),
+        Some(p) if !p.trim().is_empty() => crate::cmd::intent::parser(false).parse_with(p, &crate::cmd::intent::library_names(&docs)),
         _ => flowstate_types::Intent::no_op(),
     };
     let mut req = Request::new(current, intent);

@@ -141,7 +141,7 @@ pub fn run(args: Args, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
     };
     let allowed: Vec<bool> = match args.prompt.as_deref().filter(|p| !p.trim().is_empty()) {
         Some(p) => {
-            let intent = crate::cmd::intent::parser(false).parse(p);
+            let intent = crate::cmd::intent::parser(false).parse_with(p, &crate::cmd::intent::library_names(&docs));
             if let Some(err) = &intent.error {
                 anyhow::bail!("cannot use the prompt: {err}");
             }
