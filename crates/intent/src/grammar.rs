@@ -1031,7 +1031,9 @@ pub(crate) fn clause(items: &[Item], acc: &mut Acc) {
                         // "something like Four Tet": that sound, not only that artist's tracks
                         value_constraint(acc, *attr, value, false, Strength::Soft, fz);
                     } else if *attr == Attr::Artist && after_before(items, h) {
-                        // "after Amelie Lens, something like Ben Klock": what plays now
+                        // "after Amelie Lens, something like Ben Klock": what plays now. Kept
+                        // as a situational candidate (finish() drops it) so the clause counts
+                        // as understood and the semantic fallback does not guess at it.
                         value_constraint(acc, *attr, value, negv, st, fz);
                         if let Some(c) = acc.cands.last_mut() {
                             c.situational = true;

@@ -240,11 +240,33 @@ impl Names {
                     Kind::Prompt => capitalised_like(toks, i, n + 1, name, cased),
                 };
                 if shown {
-                    best = Some((name.as_str(), n + 1));
+                    best = Some((name.as_str(), n + 1 + trailing_punct(toks, i + n + 1, name)));
                 }
             }
         }
         best
+    }
+}
+
+/// How many tokens from `toks[j]` repeat the punctuation that ends `name` ("Fred again.."),
+/// so that it is part of the name and not a clause boundary.
+fn trailing_punct(toks: &[Token], j: usize, name: &str) -> usize {
+    let lib = tokenize(name, MAX_NAME_TOKENS + 3);
+    let trail: Vec<&Token> = lib
+        .iter()
+        .rev()
+        .take_while(|t| t.kind == TokKind::Punct)
+        .collect();
+    let matched = trail
+        .iter()
+        .rev()
+        .zip(toks.get(j..).unwrap_or_default())
+        .take_while(|(l, t)| t.kind == TokKind::Punct && l.text == t.text)
+        .count();
+    if matched == trail.len() {
+        matched
+    } else {
+        0
     }
 }
 
@@ -374,6 +396,11 @@ mod tests {
         assert_eq!(found(&n, "something like four tet"), ["Four Tet"]);
         assert_eq!(found(&n, "four tet and burial"), ["Four Tet & Burial"]);
         assert_eq!(found(&n, "Peggy Gou's stuff"), ["Peggy Gou"]);
+        // punctuation that ends a name is part of it, not a boundary
+        let fred = names(&["Fred again.."]);
+        let toks = fred.mark(tokenize("fred again.. style, house", 64));
+        assert_eq!(toks[0].orig, "Fred again..");
+        assert_eq!(toks[1].text, "style");
         assert!(found(&n, "four tracks, peggy").is_empty());
     }
 

@@ -313,6 +313,7 @@ pub(crate) fn tag(lex: &Lexicon, toks: &[Token]) -> Vec<Item> {
                 Some(c) => ItemKind::Sym(c),
                 None => ItemKind::Unknown,
             },
+            // read as an artist value above
             TokKind::Name => ItemKind::Unknown,
             TokKind::Word => {
                 if t.text.chars().any(is_hangul) {
