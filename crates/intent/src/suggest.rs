@@ -47,6 +47,41 @@ fn useful(c: &[Concept]) -> bool {
     })
 }
 
+/// Most words of a library name completed at once.
+const MAX_NAME_WORDS: usize = 4;
+
+/// Whole prompts that complete the last typed words with a library value (`prefix` does not
+/// end with a space): the longest tail of up to [`MAX_NAME_WORDS`] words that starts a value,
+/// case-insensitively, is replaced by it.
+fn library_completions(prefix: &str, vocabulary: &[String], limit: usize) -> Vec<String> {
+    // start of each of the last words
+    let mut starts: Vec<usize> = Vec::new();
+    let mut prev_space = true;
+    for (i, c) in prefix.char_indices() {
+        if prev_space && !c.is_whitespace() {
+            starts.push(i);
+        }
+        prev_space = c.is_whitespace();
+    }
+    for &at in starts.iter().rev().take(MAX_NAME_WORDS).rev() {
+        let tail = prefix[at..].to_lowercase();
+        let hits: Vec<String> = vocabulary
+            .iter()
+            .take(100_000)
+            .filter(|v| {
+                let v = v.to_lowercase();
+                v.starts_with(&tail) && v != tail
+            })
+            .take(limit)
+            .map(|v| format!("{}{v}", &prefix[..at]))
+            .collect();
+        if !hits.is_empty() {
+            return hits;
+        }
+    }
+    Vec::new()
+}
+
 /// Suggestions for a partially typed prompt, at most `limit`. Pure and bounded.
 pub fn suggest(prefix: &str, vocabulary: &[String], limit: usize) -> Vec<Suggestion> {
     let mut out: Vec<Suggestion> = Vec::new();
@@ -90,15 +125,9 @@ pub fn suggest(prefix: &str, vocabulary: &[String], limit: usize) -> Vec<Suggest
             .map(|(p, _)| p.as_str())
             .collect();
         hits.sort_by_key(|p| (p.chars().count(), *p));
-        let lib: Vec<&String> = vocabulary
-            .iter()
-            .take(100_000)
-            .filter(|v| {
-                let v = v.to_lowercase();
-                v.starts_with(&key) && v != key
-            })
-            .take(limit)
-            .collect();
+        // a library name may span the last few typed words ("more carl c" -> "Carl Cox"):
+        // the longest tail of the prompt that starts a name is replaced by the name
+        let lib: Vec<String> = library_completions(prefix, vocabulary, limit);
         // After "by" the word is an artist: the library's names first. Elsewhere the
         // lexicon's phrases lead, but they never crowd out the library's own names (up to
         // half the list is kept for them).
@@ -121,7 +150,7 @@ pub fn suggest(prefix: &str, vocabulary: &[String], limit: usize) -> Vec<Suggest
             );
         }
         for v in lib {
-            push(&mut out, format!("{head}{v}"), SuggestionKind::Library);
+            push(&mut out, v, SuggestionKind::Library);
         }
         for phrase in rest {
             push(

@@ -113,6 +113,13 @@ fn suggestions_complete_and_chip() {
     assert!(s.first().is_some_and(|x| x.text != "Bicep"), "{s:?}");
     assert!(s.iter().any(|x| x.text == "Bicep"), "{s:?}");
     assert!(suggest("", &[], 0).is_empty());
+    // a name of several words is completed from all of its typed words
+    let lib = vec!["Carl Cox".to_string(), "Chris Lake".to_string()];
+    let s = suggest("more carl c", &lib, 6);
+    assert!(s.iter().any(|x| x.text == "more Carl Cox"), "{s:?}");
+    assert!(!s.iter().any(|x| x.text.contains("carl Carl")), "{s:?}");
+    let s = suggest("no c", &lib, 6);
+    assert!(s.iter().any(|x| x.text == "no Chris Lake"), "{s:?}");
 }
 
 /// Every prefix of every audit prompt, as typed key by key: the parser stays valid and the

@@ -215,10 +215,14 @@ fn label_of(prefix: &str, text: &str) -> String {
             }
         }
     }
-    // a completion of the word being typed: drop the words before it
+    // a completion of the words being typed ("more carl c" -> "more Carl Cox"): drop the
+    // typed words the suggestion keeps as they are
     let head = prefix
-        .rfind(char::is_whitespace)
-        .map_or("", |i| &prefix[..=i]);
+        .char_indices()
+        .filter(|(_, c)| c.is_whitespace())
+        .map(|(i, c)| &prefix[..i + c.len_utf8()])
+        .rfind(|h| text.starts_with(h))
+        .unwrap_or("");
     text.strip_prefix(head).unwrap_or(text).to_string()
 }
 
@@ -358,6 +362,7 @@ mod tests {
         assert_eq!(label_of("darker ", "darker, same key"), "same key");
         assert_eq!(label_of("tec", "techno"), "techno");
         assert_eq!(label_of("zzz", "zzz, more energy"), "more energy");
+        assert_eq!(label_of("more carl c", "more Carl Cox"), "Carl Cox");
     }
 
     #[test]
