@@ -1247,11 +1247,7 @@ fn less_is_a_wish(less: bool, neg: bool, st: Strength) -> Strength {
 /// "after X", "after this X": item `h` follows "after".
 fn after_before(items: &[Item], h: usize) -> bool {
     let det = |x: &Item| matches!(x.text.to_lowercase().as_str(), "this" | "that" | "the");
-    match h {
-        0 => false,
-        1 => is_after(&items[0]),
-        _ => is_after(&items[h - 1]) || (det(&items[h - 1]) && is_after(&items[h - 2])),
-    }
+    h > 0 && (is_after(&items[h - 1]) || (h > 1 && det(&items[h - 1]) && is_after(&items[h - 2])))
 }
 
 fn is_artist(x: &Item) -> bool {

@@ -77,11 +77,23 @@ enum Kind {
     Prompt,
 }
 
+/// One library name, with what matching it needs (tokenized once, when the library is read).
+#[derive(Debug, Clone)]
+struct Entry {
+    /// The library's spelling.
+    name: String,
+    kind: Kind,
+    /// The spelling of each word (punctuation left out), for the capitals check.
+    words: Vec<String>,
+    /// Punctuation that ends the name ("Fred again.." -> [".", "."]).
+    trail: Vec<String>,
+}
+
 /// Artist names of a library, ready to be found in prompts. Build it once per library.
 #[derive(Debug, Clone, Default)]
 pub struct Names {
-    /// Folded tokens joined by ' ' -> (library spelling, kind).
-    map: HashMap<String, (String, Kind)>,
+    /// Folded tokens joined by ' ' -> the name.
+    map: HashMap<String, Entry>,
     max_len: usize,
 }
 
@@ -169,9 +181,25 @@ impl Names {
             Kind::Free
         };
         self.max_len = self.max_len.max(words.len());
-        self.map
-            .entry(words.join(" "))
-            .or_insert_with(|| (name.trim().to_string(), kind));
+        let entry = || Entry {
+            name: name.trim().to_string(),
+            kind,
+            words: toks
+                .iter()
+                .filter(|t| t.kind != TokKind::Punct)
+                .map(|t| t.orig.clone())
+                .collect(),
+            trail: toks
+                .iter()
+                .rev()
+                .take_while(|t| t.kind == TokKind::Punct)
+                .map(|t| t.text.clone())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect(),
+        };
+        self.map.entry(words.join(" ")).or_insert_with(entry);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -231,16 +259,17 @@ impl Names {
                 .map
                 .get(&key)
                 .or_else(|| key.strip_suffix('s').and_then(|k| self.map.get(k)));
-            if let Some((name, kind)) = hit {
-                let shown = match kind {
+            if let Some(e) = hit {
+                let shown = match e.kind {
                     Kind::Free => true,
                     Kind::Wordy => {
-                        artist_slot(toks, i, n + 1) || capitalised_like(toks, i, n + 1, name, cased)
+                        artist_slot(toks, i, n + 1) || capitalised_like(toks, i, n + 1, e, cased)
                     }
-                    Kind::Prompt => capitalised_like(toks, i, n + 1, name, cased),
+                    Kind::Prompt => capitalised_like(toks, i, n + 1, e, cased),
                 };
                 if shown {
-                    best = Some((name.as_str(), n + 1 + trailing_punct(toks, i + n + 1, name)));
+                    let end = i + n + 1;
+                    best = Some((e.name.as_str(), n + 1 + trailing_punct(toks, end, &e.trail)));
                 }
             }
         }
@@ -248,20 +277,13 @@ impl Names {
     }
 }
 
-/// How many tokens from `toks[j]` repeat the punctuation that ends `name` ("Fred again.."),
+/// How many tokens from `toks[j]` repeat the punctuation `trail` that ends a name ("Fred again.."),
 /// so that it is part of the name and not a clause boundary.
-fn trailing_punct(toks: &[Token], j: usize, name: &str) -> usize {
-    let lib = tokenize(name, MAX_NAME_TOKENS + 3);
-    let trail: Vec<&Token> = lib
-        .iter()
-        .rev()
-        .take_while(|t| t.kind == TokKind::Punct)
-        .collect();
+fn trailing_punct(toks: &[Token], j: usize, trail: &[String]) -> usize {
     let matched = trail
         .iter()
-        .rev()
         .zip(toks.get(j..).unwrap_or_default())
-        .take_while(|(l, t)| t.kind == TokKind::Punct && l.text == t.text)
+        .take_while(|(l, t)| t.kind == TokKind::Punct && **l == t.text)
         .count();
     if matched == trail.len() {
         matched
@@ -333,23 +355,21 @@ fn artist_slot(toks: &[Token], i: usize, n: usize) -> bool {
 /// Attack", not "massive attack"). A capital that only starts a sentence does not count for a
 /// one-word name, and no capital counts in a prompt without lower case (`cased` false); the
 /// library's own spelling with two or more capitals ("ATB", "DVS1") counts everywhere.
-fn capitalised_like(toks: &[Token], i: usize, n: usize, name: &str, cased: bool) -> bool {
-    let typed: Vec<&Token> = toks[i..i + n]
+fn capitalised_like(toks: &[Token], i: usize, n: usize, e: &Entry, cased: bool) -> bool {
+    let typed: Vec<&str> = toks[i..i + n]
         .iter()
         .filter(|t| t.kind != TokKind::Punct)
+        .map(|t| t.orig.as_str())
         .collect();
-    let lib: Vec<Token> = tokenize(name, MAX_NAME_TOKENS + 3)
-        .into_iter()
-        .filter(|t| t.kind != TokKind::Punct)
-        .collect();
+    let lib = &e.words;
     if lib.len() != typed.len() {
         return false;
     }
     let upper = |s: &str| s.chars().next().is_some_and(char::is_uppercase);
-    let spelled = lib.iter().zip(&typed).all(|(l, t)| l.orig == t.orig)
+    let spelled = lib.iter().zip(&typed).all(|(l, t)| l == t)
         && lib
             .iter()
-            .map(|t| t.orig.chars().filter(|c| c.is_uppercase()).count())
+            .map(|w| w.chars().filter(|c| c.is_uppercase()).count())
             .sum::<usize>()
             >= 2;
     if spelled {
@@ -360,11 +380,8 @@ fn capitalised_like(toks: &[Token], i: usize, n: usize, name: &str, cased: bool)
             && matches!(toks[i - 1].text.as_str(), "." | "!" | "?");
     cased
         && !(lib.len() == 1 && sentence_start)
-        && lib.iter().any(|l| upper(&l.orig))
-        && lib
-            .iter()
-            .zip(&typed)
-            .all(|(l, t)| !upper(&l.orig) || upper(&t.orig))
+        && lib.iter().any(|l| upper(l))
+        && lib.iter().zip(&typed).all(|(l, t)| !upper(l) || upper(t))
 }
 
 #[cfg(test)]

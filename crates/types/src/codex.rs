@@ -246,35 +246,35 @@ mod tests {
 /// "Above and Beyond"). A field with one credit gives just that name (trimmed); empty parts
 /// are dropped.
 pub fn artist_credits(artist: &str) -> Vec<&str> {
-    const SEPARATORS: [&str; 23] = [
+    // matched in any case ("Feat.", "FT.", "VS")
+    const SEPARATORS: [&str; 11] = [
         " feat. ",
         " feat ",
         " ft. ",
         " ft ",
         " featuring ",
-        " Feat. ",
-        " Feat ",
-        " Ft. ",
-        " Ft ",
-        " Featuring ",
-        " FEAT. ",
-        " FT. ",
         ", ",
         "; ",
         " / ",
         " x ",
-        " X ",
         " vs. ",
         " vs ",
-        " Vs. ",
-        " Vs ",
-        " VS ",
-        " VS. ",
     ];
-    let mut parts = vec![artist];
-    for sep in SEPARATORS {
-        parts = parts.iter().flat_map(|p| p.split(sep)).collect();
+    // ASCII lower case keeps every byte offset, so the offsets found there cut `artist`
+    let lower = artist.to_ascii_lowercase();
+    let mut parts = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while let Some(c) = lower[i..].chars().next() {
+        match SEPARATORS.iter().find(|s| lower[i..].starts_with(**s)) {
+            Some(sep) => {
+                parts.push(&artist[start..i]);
+                i += sep.len();
+                start = i;
+            }
+            None => i += c.len_utf8(),
+        }
     }
+    parts.push(&artist[start..]);
     parts
         .into_iter()
         .map(str::trim)
